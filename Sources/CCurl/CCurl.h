@@ -1,0 +1,39 @@
+#ifndef PPLX_CCURL_H
+#define PPLX_CCURL_H
+/* Typed wrappers over libcurl's variadic option setters, which Swift cannot call directly. */
+#include <curl/curl.h>
+
+static inline CURLcode pplx_easy_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode pplx_easy_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode pplx_easy_setopt_string(CURL *h, CURLoption o, const char *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode pplx_easy_setopt_pointer(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode pplx_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode pplx_easy_setopt_write_callback(CURL *h, CURLoption o, curl_write_callback v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode pplx_easy_setopt_closesocket_callback(CURL *h, curl_closesocket_callback v) { return curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, v); }
+
+static inline CURLcode pplx_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode pplx_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
+
+static inline CURLMcode pplx_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+static inline CURLMcode pplx_multi_setopt_pointer(CURLM *m, CURLMoption o, void *v) { return curl_multi_setopt(m, o, v); }
+static inline CURLMcode pplx_multi_setopt_socket_callback(CURLM *m, curl_socket_callback v) { return curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, v); }
+static inline CURLMcode pplx_multi_setopt_timer_callback(CURLM *m, curl_multi_timer_callback v) { return curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, v); }
+
+/* CURLMsg.data is a union; Swift sees it but reading `result` this way keeps call sites plain. */
+static inline CURLcode pplx_msg_result(const CURLMsg *m) { return m->data.result; }
+
+/* Named constants that are macros Swift does not import. */
+static const curl_socket_t PPLX_CURL_SOCKET_TIMEOUT = CURL_SOCKET_TIMEOUT;
+static const size_t PPLX_CURL_WRITEFUNC_PAUSE = CURL_WRITEFUNC_PAUSE;
+static const int PPLX_CURL_POLL_NONE = CURL_POLL_NONE;
+static const int PPLX_CURL_POLL_IN = CURL_POLL_IN;
+static const int PPLX_CURL_POLL_OUT = CURL_POLL_OUT;
+static const int PPLX_CURL_POLL_INOUT = CURL_POLL_INOUT;
+static const int PPLX_CURL_POLL_REMOVE = CURL_POLL_REMOVE;
+static const int PPLX_CURL_CSELECT_IN = CURL_CSELECT_IN;
+static const int PPLX_CURL_CSELECT_OUT = CURL_CSELECT_OUT;
+static const int PPLX_CURL_CSELECT_ERR = CURL_CSELECT_ERR;
+static const int PPLX_CURLPAUSE_CONT = CURLPAUSE_CONT;
+static const long PPLX_CURL_GLOBAL_DEFAULT = CURL_GLOBAL_DEFAULT;
+
+#endif

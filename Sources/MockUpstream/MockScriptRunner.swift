@@ -1,0 +1,100 @@
+import Dispatch
+import ProxyCore
+
+/// Plays one `MockScript` onto a client connection, step by step, honouring pauses without blocking the loop.
+///
+/// Confined to the connection's loop; kept alive by the connection (as its exchange) and by pending pause blocks.
+final class MockScriptRunner: HTTPExchange, @unchecked Sendable {
+    private let writer: HTTPResponseWriter
+    private let steps: [MockStep]
+    private let stats: MockStats
+    private var index = 0
+    private var fixedBody: (status: Int, headers: HTTPHeaders, body: [UInt8])?
+    private var streaming = false
+    private var finished = false
+
+    /// Longest a `.holdOpen` keeps the connection before giving up, so a forgotten client cannot pin the mock.
+    private static let holdLimitMs = 120_000
+
+    init(writer: HTTPResponseWriter, steps: [MockStep], stats: MockStats) {
+        self.writer = writer
+        self.steps = steps
+        self.stats = stats
+    }
+
+    func start() {
+        writer.attach(self)
+        stats.update { $0.openStreams += 1 }
+        run()
+    }
+
+    private func run() {
+        while !finished, index < steps.count {
+            let step = steps[index]
+            index += 1
+            switch step {
+            case .head(let status, let headers):
+                var fields = HTTPHeaders()
+                var hasLength = false
+                for header in headers {
+                    if header.name.lowercased() == "content-length" { hasLength = true; continue }
+                    fields.add(header.name, header.value)
+                }
+                if hasLength {
+                    fixedBody = (status, fields, [])
+                } else {
+                    streaming = true
+                    writer.startStream(status: status, headers: fields)
+                }
+            case .send(let bytes):
+                if fixedBody != nil {
+                    fixedBody!.body.append(contentsOf: bytes)
+                } else {
+                    writer.send(bytes)
+                }
+            case .pause(let milliseconds):
+                writer.loop.queue.asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in run() }
+                return
+            case .holdOpen:
+                writer.loop.queue.asyncAfter(deadline: .now() + .milliseconds(Self.holdLimitMs)) { [self] in end() }
+                return
+            case .drop:
+                finish()
+                writer.abort()
+                return
+            case .end:
+                end()
+                return
+            }
+        }
+        if !finished, index >= steps.count { end() }
+    }
+
+    private func end() {
+        guard !finished else { return }
+        if let fixed = fixedBody {
+            writer.respond(status: fixed.status, headers: fixed.headers, body: fixed.body)
+        } else if streaming {
+            writer.finishStream()
+        } else {
+            writer.abort()
+        }
+        finish()
+    }
+
+    private func finish() {
+        guard !finished else { return }
+        finished = true
+        stats.update { $0.openStreams -= 1 }
+    }
+
+    func clientDisconnected() {
+        guard !finished else { return }
+        finish()
+        stats.update { $0.abortedStreams += 1 }
+    }
+
+    func clientDrained() {}
+
+    func sweep(now: UInt64) {}
+}

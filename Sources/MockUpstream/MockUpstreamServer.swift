@@ -1,0 +1,38 @@
+import ProxyCore
+
+/// The Perplexity emulator as a server on 127.0.0.1: used by tests (in-process), by `serve --demo` and by the
+/// `mock-upstream` command.
+public final class MockUpstreamServer: Sendable {
+    private let server: HTTPServer
+    private let stats = MockStats()
+
+    /// Binds `host:port` (port 0 picks a free one).
+    public init(options: MockOptions, host: String = "127.0.0.1", port: UInt16 = 0, group: EventLoopGroup = EventLoopGroup(count: 1)) throws {
+        guard let address = SocketAddress(host: host, port: port) else {
+            throw SocketError(call: "resolve \(host)", code: 22)
+        }
+        let handler = MockRequestHandler(responder: MockResponder(options: options), options: options, stats: stats)
+        // Long header timeout: scripted clients in tests may idle between requests.
+        self.server = try HTTPServer(address: address, group: group, handler: handler, settings: ConnectionSettings(idleTimeoutMs: 300_000))
+    }
+
+    /// The bound address.
+    public var localAddress: SocketAddress { server.localAddress }
+
+    /// The base URL to give the proxy, e.g. `http://127.0.0.1:41234`.
+    public var baseURL: String { "http://\(localAddress)" }
+
+    /// Starts serving.
+    public func start() {
+        server.start()
+    }
+
+    /// What the mock has seen so far.
+    public var statistics: MockStatsSnapshot { stats.snapshot }
+
+    /// Stops accepting and closes every connection.
+    public func stop() {
+        server.stopAccepting()
+        server.closeAllConnections()
+    }
+}

@@ -1,0 +1,30 @@
+/// The proxy's own client-facing errors (upstream errors come from `UpstreamErrorMapper`).
+enum ClientErrors {
+    static func notFound(_ path: Substring) -> OpenAIError {
+        OpenAIError(status: 404, type: "invalid_request_error", code: "unknown_url", message: "Unknown path: \(path). Try POST /v1/chat/completions.")
+    }
+
+    static func methodNotAllowed(_ method: String, allowed: String) -> OpenAIError {
+        OpenAIError(status: 405, type: "invalid_request_error", code: "method_not_allowed", message: "Method \(method) is not allowed here; use \(allowed).")
+    }
+
+    static let draining = OpenAIError(
+        status: 503, type: "server_error", code: "shutting_down", message: "The proxy is shutting down; retry shortly.",
+        retryAfterSeconds: 1)
+
+    static func modelNotAllowed(_ model: String, caller: String) -> OpenAIError {
+        OpenAIError(
+            status: 403, type: "invalid_request_error", code: "model_not_allowed",
+            message: "Member '\(caller)' may not use model '\(model)'.", param: "model")
+    }
+
+    static func unknownModel(_ model: String, known: [String]) -> OpenAIError {
+        OpenAIError(
+            status: 400, type: "invalid_request_error", code: "model_not_found",
+            message: "Unknown model '\(model)'. Configured models: \(known.sorted().joined(separator: ", ")).", param: "model")
+    }
+
+    static let agentEndpointsNeedAgentMode = OpenAIError(
+        status: 404, type: "invalid_request_error", code: "unknown_url",
+        message: "/v1/responses and /v1/agent are served in agent mode only (upstream.api \"agent\").")
+}

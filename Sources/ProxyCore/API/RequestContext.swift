@@ -1,0 +1,94 @@
+import Logging
+
+/// What one relayed request carries from routing to its end: settings snapshot, caller, and the bookkeeping
+/// (metrics, ledger, log line, agent-run cancellation) done when it finishes.
+struct RequestContext {
+    let state: ProxyState
+    let settings: ProxySettings
+    let caller: Caller
+    let route: String
+    let clientModel: String
+    let stream: Bool
+    let requestID = RequestContext.makeRequestID()
+
+    /// Builds the upstream request for `path` under `upstream.url`.
+    func upstreamRequest(path: String, from request: HTTPRequest, body: [UInt8]) -> UpstreamRequest {
+        let config = settings.config
+        return UpstreamRequest(
+            url: config.upstream.url + path, method: "POST",
+            headers: UpstreamHeaders.build(from: request, upstreamKey: settings.upstreamKey, accept: stream ? "text/event-stream" : "application/json"),
+            body: body, connectTimeoutMs: config.upstream.connectTimeoutMs)
+    }
+
+    /// Starts the relay and wires its completion to metrics, the ledger, the log and (agent streams) the
+    /// cancellation of abandoned runs.
+    func startRelay<T: StreamTranslator>(
+        _ response: HTTPResponseWriter, upstream: UpstreamRequest, mode: ResponseBodyMode, translator: T,
+        upstreamModel: String, cancelsAgentRun: Bool
+    ) {
+        let config = settings.config
+        let timeouts = RelayTimeouts(
+            firstByteMs: config.upstream.firstByteTimeoutMs, idleMs: config.upstream.idleTimeoutMs,
+            keepaliveMs: config.stream.keepaliveMs)
+        let metrics = state.metrics
+        if stream { metrics.streamsOpen.increment() }
+        let context = self
+        let loop = response.loop
+        let relay = StreamRelay(
+            writer: response, request: upstream, mode: mode, translator: translator, timeouts: timeouts,
+            highWaterMark: StreamRelayLimits.highWaterMark, upstreamKey: settings.upstreamKey, metrics: metrics,
+            onFinish: { outcome, _ in context.finished(outcome, upstreamModel: upstreamModel) },
+            onClientAbort: { translator in
+                guard cancelsAgentRun, let runID = translator.upstreamResponseID else { return }
+                AgentRunCanceller.cancel(runID: runID, settings: context.settings, loop: loop, logger: context.state.logger)
+            })
+        relay.start()
+    }
+
+    private func finished(_ outcome: RelayOutcome, upstreamModel: String) {
+        let metrics = state.metrics
+        if stream { metrics.streamsOpen.subtract(1) }
+        metrics.recordRequest(route: route, status: outcome.status)
+        metrics.chunksRelayed.add(outcome.chunks)
+        metrics.recordTimings(timeToFirstByteNs: outcome.timeToFirstByteNs, durationNs: outcome.durationNs)
+        if let kind = outcome.upstreamErrorKind { metrics.recordUpstreamError(kind: kind) }
+        if let usage = outcome.usage { metrics.recordTokens(client: caller.name, model: clientModel, usage: usage) }
+        let ttfbMs = outcome.timeToFirstByteNs.map { Double($0 / 1000) / 1000 }
+        let durationMs = Double(outcome.durationNs / 1000) / 1000
+        state.ledger.withLock { ledger in
+            ledger?.append(UsageRecord(
+                timestamp: UsageRecord.timestampNow(), requestID: requestID, client: caller.name, model: clientModel,
+                upstreamModel: upstreamModel, stream: stream, status: outcome.status, outcome: outcome.kind.rawValue,
+                promptTokens: outcome.usage?.promptTokens ?? 0, completionTokens: outcome.usage?.completionTokens ?? 0,
+                totalTokens: outcome.usage?.totalTokens ?? 0, costUSD: outcome.usage?.costUSD, ttfbMs: ttfbMs,
+                durationMs: durationMs))
+        }
+        state.logger.info(
+            "request finished",
+            metadata: [
+                "request_id": .string(requestID), "client": .string(caller.name), "model": .string(clientModel),
+                "status": .stringConvertible(outcome.status), "outcome": .string(outcome.kind.rawValue),
+                "chunks": .stringConvertible(outcome.chunks), "duration_ms": .stringConvertible(durationMs),
+            ])
+    }
+
+    static func makeRequestID() -> String {
+        "req_" + randomHex(bytes: 12)
+    }
+
+    static func makeChatID() -> String {
+        "chatcmpl-" + randomHex(bytes: 12)
+    }
+
+    private static func randomHex(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef")
+        var out = ""
+        for _ in 0..<bytes {
+            let b = UInt8.random(in: 0...255, using: &generator)
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return out
+    }
+}

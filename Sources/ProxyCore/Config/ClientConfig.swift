@@ -1,0 +1,32 @@
+/// A member: a named caller with a hashed key and optional limits.
+public struct ClientConfig: Sendable, Equatable {
+    /// Name used in logs, metrics labels and the usage ledger; unique.
+    public var name: String
+    /// `sha256:` followed by the lowercase hex SHA-256 of the member key (what `pplx-proxy hash-key` prints).
+    public var keyHash: String
+    /// Client-facing model ids this member may use; nil allows every configured model.
+    public var models: [String]?
+    /// Requests allowed per rolling minute; nil is unlimited.
+    public var requestsPerMinute: Int?
+    /// Streams this member may have open at once; nil is unlimited.
+    public var maxConcurrentStreams: Int?
+    /// Total tokens (prompt + completion) allowed per UTC day; nil is unlimited.
+    public var tokensPerDay: Int?
+
+    public init(
+        name: String, keyHash: String, models: [String]? = nil, requestsPerMinute: Int? = nil,
+        maxConcurrentStreams: Int? = nil, tokensPerDay: Int? = nil
+    ) {
+        self.name = name
+        self.keyHash = keyHash
+        self.models = models
+        self.requestsPerMinute = requestsPerMinute
+        self.maxConcurrentStreams = maxConcurrentStreams
+        self.tokensPerDay = tokensPerDay
+    }
+
+    /// Whether this member may call the given client-facing model id.
+    public func allows(model: String) -> Bool {
+        models?.contains(model) ?? true
+    }
+}

@@ -1,0 +1,21 @@
+/// Bounds on what a client connection may send and how long it may idle.
+public struct LimitsConfig: Sendable, Equatable {
+    /// Largest request head (request line plus headers) a client may send.
+    public var maxHeaderBytes: Int
+    /// Largest request body a client may send; larger gets 413.
+    public var maxBodyBytes: Int
+    /// Time a client has to send a complete request head once it starts one.
+    public var headerTimeoutMs: Int
+    /// Time a keep-alive connection may sit between requests before the proxy closes it.
+    public var idleTimeoutMs: Int
+
+    public init(
+        maxHeaderBytes: Int = 16_384, maxBodyBytes: Int = 32 * 1024 * 1024, headerTimeoutMs: Int = 10_000,
+        idleTimeoutMs: Int = 75_000
+    ) {
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxBodyBytes = maxBodyBytes
+        self.headerTimeoutMs = headerTimeoutMs
+        self.idleTimeoutMs = idleTimeoutMs
+    }
+}

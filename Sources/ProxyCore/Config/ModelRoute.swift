@@ -1,0 +1,46 @@
+/// How one client-facing model id (what the client puts in `"model"`) is served upstream.
+///
+/// In agent mode the fields become the Agent API request's `model`, `preset`, `tools`, `tool_choice`,
+/// `instructions` and `max_steps`; at least `model` or `preset` must be set. In chat mode only `model` is used:
+/// it is the id sent upstream, and the client's id is sent when it is nil.
+public struct ModelRoute: Sendable, Equatable {
+    /// Agent API `provider/model` (e.g. `perplexity/sonar`), or the upstream model id in chat mode.
+    public var model: String?
+    /// Agent API preset; fields set beside it override the preset's own.
+    public var preset: String?
+    /// Agent API tool objects, each with a string `"type"`; sent as they are.
+    public var tools: [JSONValue]?
+    /// Agent API `tool_choice`: `"none"`, `"auto"`, `"required"` or an object such as `{"type":"web_search"}`.
+    public var toolChoice: JSONValue?
+    /// System prompt; with a preset it replaces the preset's prompt.
+    public var instructions: String?
+    /// Agent API `max_steps` (1...100).
+    public var maxSteps: Int?
+    /// `owned_by` reported for this id by `GET /v1/models`.
+    public var ownedBy: String
+
+    public init(
+        model: String? = nil, preset: String? = nil, tools: [JSONValue]? = nil, toolChoice: JSONValue? = nil,
+        instructions: String? = nil, maxSteps: Int? = nil, ownedBy: String = "perplexity"
+    ) {
+        self.model = model
+        self.preset = preset
+        self.tools = tools
+        self.toolChoice = toolChoice
+        self.instructions = instructions
+        self.maxSteps = maxSteps
+        self.ownedBy = ownedBy
+    }
+
+    /// Presets the Agent API accepts: the current tiers, then the legacy names it still maps onto the first four.
+    public static let presets = [
+        "fast", "low", "medium", "high", "xhigh",
+        "fast-search", "pro-search", "deep-research", "advanced-deep-research",
+    ]
+
+    /// String forms of `tool_choice`.
+    public static let toolChoiceModes = ["none", "auto", "required"]
+
+    /// Allowed range of `max_steps`.
+    public static let maxStepsRange = 1...100
+}

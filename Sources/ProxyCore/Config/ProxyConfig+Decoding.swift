@@ -1,0 +1,113 @@
+extension ProxyConfig {
+    /// Reads a parsed config document over the defaults; every problem goes to `reader`.
+    ///
+    /// A refused value leaves the default in place, so reading continues and later problems are found too; the
+    /// result is only used when `reader` ends up with no problems.
+    static func decode(_ document: JSONValue, reader: ConfigReader) -> ProxyConfig {
+        var config = ProxyConfig()
+        guard
+            let root = reader.object(
+                document, at: ConfigPath.root,
+                keys: [
+                    "listen", "upstream", "stream", "models", "clients", "allow_anonymous", "usage_ledger", "tls",
+                    "shutdown_grace_ms", "limits", "log_level", "event_loops", "metrics_open",
+                ],
+                nullable: ["usage_ledger", "tls", "event_loops"])
+        else { return config }
+
+        if let listen = root.string("listen", parsedBy: ListenAddress.init(parsing:)) { config.listen = listen }
+        if let upstream = root.object(
+            "upstream",
+            keys: [
+                "url", "api", "api_key_file", "connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms",
+                "max_connections",
+            ],
+            nullable: ["api_key_file"])
+        {
+            config.upstream = decodeUpstream(upstream)
+        }
+        if let stream = root.object("stream", keys: ["metadata", "keepalive_ms"]) {
+            if let metadata = stream.choice("metadata", as: MetadataMode.self) { config.stream.metadata = metadata }
+            if let keepalive = stream.int("keepalive_ms", atLeast: 0) { config.stream.keepaliveMs = keepalive }
+        }
+        if let models = root.value("models") {
+            config.configuredModels = ModelRoute.decodeTable(models, at: root.path(of: "models"), reader: reader)
+        }
+        if let clients = root.array("clients") {
+            config.clients = clients.compactMap { decodeClient($0.value, at: $0.path, reader: reader) }
+        }
+        if let allow = root.bool("allow_anonymous") { config.allowAnonymous = allow }
+        if let ledger = root.nonEmptyString("usage_ledger") { config.usageLedger = ledger }
+        if let tls = root.object("tls", keys: ["cert", "key"]) { config.tls = decodeTLS(tls) }
+        if let grace = root.int("shutdown_grace_ms", atLeast: 0) { config.shutdownGraceMs = grace }
+        if let limits = root.object(
+            "limits", keys: ["max_header_bytes", "max_body_bytes", "header_timeout_ms", "idle_timeout_ms"])
+        {
+            if let value = limits.int("max_header_bytes", atLeast: 1) { config.limits.maxHeaderBytes = value }
+            if let value = limits.int("max_body_bytes", atLeast: 1) { config.limits.maxBodyBytes = value }
+            if let value = limits.int("header_timeout_ms", atLeast: 1) { config.limits.headerTimeoutMs = value }
+            if let value = limits.int("idle_timeout_ms", atLeast: 1) { config.limits.idleTimeoutMs = value }
+        }
+        if let level = root.choice("log_level", from: logLevels) { config.logLevel = level }
+        if let loops = root.int("event_loops", atLeast: 1) { config.eventLoops = loops }
+        if let open = root.bool("metrics_open") { config.metricsOpen = open }
+        return config
+    }
+
+    private static func decodeUpstream(_ object: ConfigObject) -> UpstreamConfig {
+        var upstream = UpstreamConfig()
+        if let url = object.string("url", parsedBy: UpstreamConfig.normalizedURL) { upstream.url = url }
+        if let api = object.choice("api", as: UpstreamAPI.self) { upstream.api = api }
+        if let file = object.string("api_key_file", parsedBy: readableFile) { upstream.apiKeyFile = file }
+        if let value = object.int("connect_timeout_ms", atLeast: 1) { upstream.connectTimeoutMs = value }
+        if let value = object.int("first_byte_timeout_ms", atLeast: 1) { upstream.firstByteTimeoutMs = value }
+        if let value = object.int("idle_timeout_ms", atLeast: 1) { upstream.idleTimeoutMs = value }
+        if let value = object.int("max_connections", atLeast: 1) { upstream.maxConnections = value }
+        return upstream
+    }
+
+    /// A member entry, or nil when a required field is missing or refused.
+    private static func decodeClient(_ value: JSONValue, at path: String, reader: ConfigReader) -> ClientConfig? {
+        let nullable: Set = ["models", "requests_per_minute", "max_concurrent_streams", "tokens_per_day"]
+        guard
+            let object = reader.object(
+                value, at: path, keys: ["name", "key_hash"] + nullable.sorted(), nullable: nullable)
+        else { return nil }
+        for key in ["name", "key_hash"] where object.value(key) == nil {
+            reader.report(object.path(of: key), "missing (required)")
+        }
+        let name = object.nonEmptyString("name")
+        let keyHash = object.string("key_hash") { (text) throws(ConfigValueError) -> String in
+            guard KeyHash.isWellFormed(text) else {
+                throw ConfigValueError(
+                    "expected \"sha256:\" followed by 64 lowercase hex digits, as printed by `pplx-proxy hash-key`")
+            }
+            return text
+        }
+        let models = object.stringArray("models")
+        let requestsPerMinute = object.int("requests_per_minute", atLeast: 1)
+        let maxConcurrentStreams = object.int("max_concurrent_streams", atLeast: 1)
+        let tokensPerDay = object.int("tokens_per_day", atLeast: 1)
+        guard let name, let keyHash else { return nil }
+        return ClientConfig(
+            name: name, keyHash: keyHash, models: models, requestsPerMinute: requestsPerMinute,
+            maxConcurrentStreams: maxConcurrentStreams, tokensPerDay: tokensPerDay)
+    }
+
+    private static func decodeTLS(_ object: ConfigObject) -> TLSConfig? {
+        for key in ["cert", "key"] where object.value(key) == nil {
+            object.reader.report(object.path(of: key), "missing (required when tls is set)")
+        }
+        let cert = object.string("cert", parsedBy: readableFile)
+        let key = object.string("key", parsedBy: readableFile)
+        guard let cert, let key else { return nil }
+        return TLSConfig(cert: cert, key: key)
+    }
+
+    /// Accepts a path that names a readable regular file; the file is opened, never read.
+    private static func readableFile(_ path: String) throws(ConfigValueError) -> String {
+        guard !path.isEmpty else { throw ConfigValueError("must not be empty") }
+        if let reason = FileAccess.unreadableReason(path) { throw ConfigValueError(reason) }
+        return path
+    }
+}

@@ -1,0 +1,21 @@
+/// What the proxy does with the trailing metadata (citations, search results, usage) of a stream.
+public enum MetadataMode: String, Sendable, Equatable, CaseIterable {
+    /// Emit the metadata once, on the finish chunk, in the shape CONTRACT.md fixes.
+    case final
+    /// Relay the upstream's bytes unchanged; only meaningful when the upstream already speaks chat completions.
+    case passthrough
+}
+
+/// How streams to clients are shaped.
+public struct StreamConfig: Sendable, Equatable {
+    /// Where trailing metadata goes.
+    public var metadata: MetadataMode
+    /// Interval of `: ping` comments while no event is due, so idle proxies and clients keep the stream open
+    /// during long search phases; 0 turns pings off.
+    public var keepaliveMs: Int
+
+    public init(metadata: MetadataMode = .final, keepaliveMs: Int = 15_000) {
+        self.metadata = metadata
+        self.keepaliveMs = keepaliveMs
+    }
+}

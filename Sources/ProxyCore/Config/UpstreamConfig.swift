@@ -1,0 +1,66 @@
+/// Which wire protocol the upstream speaks.
+public enum UpstreamAPI: String, Sendable, Equatable, CaseIterable {
+    /// Perplexity's Agent API (`POST /v1/agent`, Open Responses stream); the proxy translates it to chat chunks.
+    case agent
+    /// Chat completions (any OpenAI-compatible server); the proxy relays its stream event by event.
+    case chat
+}
+
+/// Where and how the proxy calls the upstream.
+public struct UpstreamConfig: Sendable, Equatable {
+    /// Perplexity's API, the default upstream.
+    public static let defaultURL = "https://api.perplexity.ai"
+
+    /// Base URL without a trailing slash; request paths (`/v1/agent`, `/chat/completions`) are appended to it.
+    public var url: String
+    /// The upstream's wire protocol.
+    public var api: UpstreamAPI
+    /// A file whose trimmed content is the upstream key, used when neither key variable is set.
+    public var apiKeyFile: String?
+    /// Limit for establishing the upstream connection (TCP and TLS).
+    public var connectTimeoutMs: Int
+    /// Limit for the first response byte. Generous because deep-research runs think for minutes before answering.
+    public var firstByteTimeoutMs: Int
+    /// Limit for silence between upstream bytes once the response has started.
+    public var idleTimeoutMs: Int
+    /// Most upstream connections open at once across all event loops.
+    public var maxConnections: Int
+
+    public init(
+        url: String = UpstreamConfig.defaultURL, api: UpstreamAPI = .agent, apiKeyFile: String? = nil,
+        connectTimeoutMs: Int = 10_000, firstByteTimeoutMs: Int = 120_000, idleTimeoutMs: Int = 300_000,
+        maxConnections: Int = 64
+    ) {
+        self.url = url
+        self.api = api
+        self.apiKeyFile = apiKeyFile
+        self.connectTimeoutMs = connectTimeoutMs
+        self.firstByteTimeoutMs = firstByteTimeoutMs
+        self.idleTimeoutMs = idleTimeoutMs
+        self.maxConnections = maxConnections
+    }
+
+    /// Checks an upstream base URL and drops trailing slashes.
+    ///
+    /// Queries and fragments are refused because request paths are appended to the URL, which would land them
+    /// inside the query.
+    public static func normalizedURL(_ text: String) throws(ConfigValueError) -> String {
+        let lowered = text.lowercased()
+        guard let scheme = ["http://", "https://"].first(where: { lowered.hasPrefix($0) }) else {
+            throw ConfigValueError("expected an http:// or https:// URL; got \"\(text)\"")
+        }
+        guard !text.contains(where: \.isWhitespace) else {
+            throw ConfigValueError("URL must not contain whitespace; got \"\(text)\"")
+        }
+        guard !text.contains("?"), !text.contains("#") else {
+            throw ConfigValueError("URL must not contain a query or fragment; got \"\(text)\"")
+        }
+        let afterScheme = text.dropFirst(scheme.count)
+        guard let first = afterScheme.first, first != "/" else {
+            throw ConfigValueError("URL has no host; got \"\(text)\"")
+        }
+        var trimmed = Substring(text)
+        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        return String(trimmed)
+    }
+}

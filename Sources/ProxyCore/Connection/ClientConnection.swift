@@ -1,0 +1,425 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One accepted client socket: reads and parses requests, hands each to the handler, writes responses in order.
+///
+/// Confined to `loop`: every method runs on the loop's queue. The loop's registry holds the connection alive until
+/// `close()`. Non-blocking I/O on two Dispatch sources; writes go straight to the socket and only what the kernel
+/// refuses is buffered, with the write source armed until that backlog drains.
+public final class ClientConnection: LoopSweepable, @unchecked Sendable {
+    let loop: EventLoop
+    private let fd: Int32
+    private let handler: HTTPRequestHandler
+    private let settings: ConnectionSettings
+    private let onClose: @Sendable () -> Void
+
+    private var readSource: DispatchSourceRead?
+    private var writeSource: DispatchSourceWrite?
+    private var writeSourceArmed = false
+    private var readSuspended = false
+
+    private var input = InputBuffer()
+    private var parser: HTTPRequestParser
+    private var output: [UInt8] = []
+    private var outputIndex = 0
+
+    private enum ResponseState { case idle, awaitingHandler, streaming(chunked: Bool), complete }
+    private var responseState = ResponseState.idle
+    private var exchangeCounter: UInt64 = 0
+    private var exchange: HTTPExchange?
+    private var drainRequested = false
+    private var keepAlive = true
+    private var closing = false
+    private var closed = false
+    private var draining = false
+
+    private enum DeadlineKind { case none, header, idle }
+    private var deadline: UInt64 = 0
+    private var deadlineKind = DeadlineKind.none
+
+    init(fd: Int32, loop: EventLoop, handler: HTTPRequestHandler, settings: ConnectionSettings, onClose: @escaping @Sendable () -> Void) {
+        self.fd = fd
+        self.loop = loop
+        self.handler = handler
+        self.settings = settings
+        self.parser = HTTPRequestParser(limits: settings.parserLimits)
+        self.onClose = onClose
+    }
+
+    /// Registers with the loop and starts reading. Call on the loop.
+    func start() {
+        loop.preconditionInLoop()
+        SocketIO.setNoDelay(fd)
+        loop.register(self)
+        setDeadline(.header, milliseconds: settings.headerTimeoutMs)
+        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
+        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
+        read.setEventHandler { [unowned self] in self.readable() }
+        write.setEventHandler { [unowned self] in self.writable() }
+        // The descriptor is closed only once both sources are cancelled, so Dispatch never watches a reused number.
+        let group = DispatchGroup()
+        group.enter()
+        group.enter()
+        read.setCancelHandler { group.leave() }
+        write.setCancelHandler { group.leave() }
+        let fd = self.fd
+        group.notify(queue: loop.queue) { Glibc.close(fd) }
+        readSource = read
+        writeSource = write
+        read.resume()
+    }
+
+    // MARK: Reading
+
+    private func readable() {
+        guard !closed else { return }
+        var reads = 0
+        while !closed, !readSuspended, reads < 16 {
+            reads += 1
+            let result: IOResult
+            do {
+                result = try SocketIO.read(fd, into: loop.readScratch)
+            } catch {
+                clientGone()
+                return
+            }
+            switch result {
+            case .processed(let n):
+                input.append(UnsafeRawBufferPointer(rebasing: loop.readScratch[0..<n]))
+                if n < loop.readScratch.count { reads = .max }
+            case .wouldBlock:
+                reads = .max
+            case .endOfFile:
+                if case .idle = responseState, input.readableCount > 0, !parser.isMidRequest {
+                    // A request may still be complete in the buffer (client wrote it and half-closed).
+                    processInput()
+                }
+                clientGone()
+                return
+            }
+        }
+        processInput()
+    }
+
+    /// Parses and dispatches as many requests as the buffer holds, one at a time (pipelined requests wait for
+    /// the previous response to finish).
+    private func processInput() {
+        while !closed, !closing, case .idle = responseState {
+            if input.readableCount > 0, deadlineKind == .idle {
+                setDeadline(.header, milliseconds: settings.headerTimeoutMs)
+            }
+            switch parser.parse(&input) {
+            case .needMore:
+                if parser.wantsContinue {
+                    parser.continueSent()
+                    enqueue(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                }
+                if parser.isMidRequest { setDeadline(.header, milliseconds: max(settings.headerTimeoutMs, settings.idleTimeoutMs)) }
+                return
+            case .failure(let failure):
+                failRequest(failure)
+                return
+            case .request(let request):
+                dispatch(request)
+            }
+        }
+        // While a response is open, stop reading once a lot of pipelined input is waiting.
+        if input.readableCount > settings.parserLimits.maxHeaderBytes * 4, !readSuspended, !closed {
+            readSuspended = true
+            readSource?.suspend()
+        }
+    }
+
+    private func dispatch(_ request: HTTPRequest) {
+        exchangeCounter &+= 1
+        responseState = .awaitingHandler
+        keepAlive = request.keepAlive && !draining
+        clientSpeaksHTTP11 = request.minorVersion >= 1
+        clearDeadline()
+        handler.handle(request, response: HTTPResponseWriter(connection: self, exchangeNumber: exchangeCounter))
+    }
+
+    private func failRequest(_ failure: HTTPParseFailure) {
+        exchangeCounter &+= 1
+        keepAlive = false
+        clientSpeaksHTTP11 = true
+        responseState = .awaitingHandler
+        let code: String = switch failure.status {
+        case 413: "request_too_large"
+        case 431: "request_header_fields_too_large"
+        case 408: "request_timeout"
+        default: "invalid_http_request"
+        }
+        let error = OpenAIError(status: failure.status, type: "invalid_request_error", code: code, message: failure.message)
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        respond(exchangeCounter, status: failure.status, headers: headers, body: error.jsonBody)
+    }
+
+    // MARK: Responses (called through HTTPResponseWriter)
+
+    func isCurrent(_ number: UInt64) -> Bool {
+        guard number == exchangeCounter, !closed else { return false }
+        switch responseState {
+        case .awaitingHandler, .streaming: return true
+        case .idle, .complete: return false
+        }
+    }
+
+    func respond(_ number: UInt64, status: Int, headers: HTTPHeaders, body: [UInt8]) {
+        guard number == exchangeCounter, !closed else { return }
+        switch responseState {
+        case .awaitingHandler, .idle: break
+        case .streaming, .complete: return
+        }
+        var head = HTTPResponseHead(status: status, headers: headers)
+        head.headers.add("Content-Length", String(body.count))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + body.count)
+        appendHead(head, to: &bytes)
+        bytes.append(contentsOf: body)
+        responseState = .complete
+        enqueue(bytes)
+        responseFinishedIfFlushed()
+    }
+
+    func startStream(_ number: UInt64, status: Int, headers: HTTPHeaders) {
+        guard isCurrent(number), case .awaitingHandler = responseState else { return }
+        let chunked = clientSpeaksHTTP11
+        var head = HTTPResponseHead(status: status, headers: headers)
+        if chunked {
+            head.headers.add("Transfer-Encoding", "chunked")
+        } else {
+            keepAlive = false
+        }
+        var bytes: [UInt8] = []
+        appendHead(head, to: &bytes)
+        responseState = .streaming(chunked: chunked)
+        enqueue(bytes)
+    }
+
+    func sendStreamChunk(_ number: UInt64, _ bytes: UnsafeRawBufferPointer) {
+        guard number == exchangeCounter, !closed, case .streaming(let chunked) = responseState, bytes.count > 0 else { return }
+        if chunked {
+            var frame: [UInt8] = []
+            frame.reserveCapacity(bytes.count + 12)
+            appendHex(bytes.count, to: &frame)
+            frame.append(13); frame.append(10)
+            frame.append(contentsOf: bytes)
+            frame.append(13); frame.append(10)
+            enqueue(frame)
+        } else {
+            enqueue(bytes)
+        }
+    }
+
+    func finishStream(_ number: UInt64) {
+        guard number == exchangeCounter, !closed, case .streaming(let chunked) = responseState else { return }
+        responseState = .complete
+        if chunked { enqueue(Array("0\r\n\r\n".utf8)) }
+        responseFinishedIfFlushed()
+    }
+
+    func attach(_ number: UInt64, _ exchange: HTTPExchange) {
+        guard isCurrent(number) else { return }
+        self.exchange = exchange
+    }
+
+    var outputBacklog: Int { output.count - outputIndex }
+
+    func requestDrainNotification(_ number: UInt64) {
+        guard isCurrent(number) else { return }
+        drainRequested = true
+    }
+
+    func abortExchange(_ number: UInt64) {
+        guard number == exchangeCounter, !closed else { return }
+        exchange = nil
+        close()
+    }
+
+    private var clientSpeaksHTTP11 = true
+
+    private func appendHead(_ head: HTTPResponseHead, to bytes: inout [UInt8]) {
+        var head = head
+        if !keepAlive || draining {
+            head.headers.add("Connection", "close")
+        } else if !clientSpeaksHTTP11 {
+            head.headers.add("Connection", "keep-alive")
+        }
+        head.appendStatusAndHeaders(to: &bytes)
+        bytes.append(13); bytes.append(10)
+    }
+
+    private func appendHex(_ value: Int, to out: inout [UInt8]) {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var shift = (Int.bitWidth - value.leadingZeroBitCount + 3) / 4 * 4 - 4
+        if shift < 0 { shift = 0 }
+        while shift >= 0 {
+            out.append(digits[(value >> shift) & 0xF])
+            shift -= 4
+        }
+    }
+
+    // MARK: Writing
+
+    private func enqueue(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { enqueue($0) }
+    }
+
+    /// Writes directly when nothing is queued; buffers only what the kernel does not take.
+    private func enqueue(_ bytes: UnsafeRawBufferPointer) {
+        guard !closed, bytes.count > 0 else { return }
+        if outputIndex == output.count {
+            var written = 0
+            while written < bytes.count {
+                let result: IOResult
+                do {
+                    result = try SocketIO.write(fd, UnsafeRawBufferPointer(rebasing: bytes[written...]))
+                } catch {
+                    clientGone()
+                    return
+                }
+                guard case .processed(let n) = result else { break }
+                written += n
+            }
+            if written == bytes.count { return }
+            output.removeAll(keepingCapacity: true)
+            outputIndex = 0
+            output.append(contentsOf: bytes[written...])
+        } else {
+            output.append(contentsOf: bytes)
+        }
+        armWriteSource()
+    }
+
+    private func armWriteSource() {
+        guard !writeSourceArmed, !closed else { return }
+        writeSourceArmed = true
+        writeSource?.resume()
+    }
+
+    private func writable() {
+        guard !closed else { return }
+        while outputIndex < output.count {
+            let result: IOResult
+            do {
+                result = try output.withUnsafeBytes { raw throws(SocketError) in
+                    try SocketIO.write(fd, UnsafeRawBufferPointer(rebasing: raw[outputIndex...]))
+                }
+            } catch {
+                clientGone()
+                return
+            }
+            guard case .processed(let n) = result else { return }
+            outputIndex += n
+        }
+        output = []
+        outputIndex = 0
+        if writeSourceArmed {
+            writeSourceArmed = false
+            writeSource?.suspend()
+        }
+        if drainRequested {
+            drainRequested = false
+            exchange?.clientDrained()
+        }
+        responseFinishedIfFlushed()
+    }
+
+    /// Once a finished response has fully left, either closes or moves on to the next pipelined request.
+    private func responseFinishedIfFlushed() {
+        guard !closed, case .complete = responseState, outputIndex == output.count else { return }
+        if drainRequested {
+            drainRequested = false
+        }
+        exchange = nil
+        if !keepAlive || closing || draining {
+            close()
+            return
+        }
+        responseState = .idle
+        if readSuspended {
+            readSuspended = false
+            readSource?.resume()
+        }
+        if input.readableCount == 0 {
+            input.releaseIfEmpty()
+            setDeadline(.idle, milliseconds: settings.idleTimeoutMs)
+        } else {
+            setDeadline(.header, milliseconds: settings.headerTimeoutMs)
+        }
+        // Keep-alive: the next pipelined request (if any) is parsed in a fresh turn so one busy connection cannot
+        // starve the others on the loop.
+        loop.queue.async { [self] in processInput() }
+    }
+
+    // MARK: Deadlines
+
+    private func setDeadline(_ kind: DeadlineKind, milliseconds: Int) {
+        deadlineKind = kind
+        deadline = MonotonicClock.nanoseconds() &+ MonotonicClock.nanoseconds(milliseconds: milliseconds)
+    }
+
+    private func clearDeadline() {
+        deadlineKind = .none
+        deadline = 0
+    }
+
+    public func sweep(now: UInt64) {
+        guard !closed else { return }
+        exchange?.sweep(now: now)
+        guard deadlineKind != .none, now >= deadline else { return }
+        switch deadlineKind {
+        case .none:
+            return
+        case .idle:
+            close()
+        case .header:
+            clearDeadline()
+            if case .idle = responseState {
+                failRequest(HTTPParseFailure(status: 408, message: "the request was not received in time"))
+            } else {
+                close()
+            }
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Stops taking new requests: idle connections close now, busy ones after their current response.
+    func drain() {
+        draining = true
+        if case .idle = responseState, !parser.isMidRequest { close() }
+    }
+
+    private func clientGone() {
+        guard !closed else { return }
+        let current = exchange
+        exchange = nil
+        close()
+        current?.clientDisconnected()
+    }
+
+    /// Closes the socket: both Dispatch sources are cancelled and the descriptor is closed once they are.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        if let exchange {
+            self.exchange = nil
+            exchange.clientDisconnected()
+        }
+        if readSuspended { readSource?.resume() }
+        if !writeSourceArmed { writeSource?.resume() }
+        readSource?.cancel()
+        writeSource?.cancel()
+        readSource = nil
+        writeSource = nil
+        output = []
+        loop.unregister(self)
+        onClose()
+    }
+}

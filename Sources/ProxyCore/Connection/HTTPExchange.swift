@@ -1,0 +1,17 @@
+/// The live side of one request/response exchange: the connection calls it back while the response is open.
+///
+/// Implementations are confined to the connection's event loop.
+public protocol HTTPExchange: AnyObject {
+    /// The client closed or reset the connection before the response finished: abort upstream work now.
+    func clientDisconnected()
+    /// The client's output backlog fell below the low-water mark after `HTTPResponseWriter.notifyWhenDrained()`.
+    func clientDrained()
+    /// Periodic tick (about every 100 ms) for upstream deadlines and keep-alive pings.
+    func sweep(now: UInt64)
+}
+
+/// Answers complete requests. Called on the connection's event loop; must not block.
+public protocol HTTPRequestHandler: Sendable {
+    /// Handles one request, answering through `response` now or later (streams keep it and attach an exchange).
+    func handle(_ request: HTTPRequest, response: HTTPResponseWriter)
+}

@@ -1,0 +1,65 @@
+/// Writes the response to one request. A value handle: calls made after the exchange ended (client gone, response
+/// finished) are ignored, so a late upstream callback can never write into the next pipelined response.
+///
+/// Confined to the connection's event loop.
+public struct HTTPResponseWriter {
+    unowned let connection: ClientConnection
+    let exchangeNumber: UInt64
+
+    /// The event loop that owns the connection (upstream work for this exchange runs there too).
+    public var loop: EventLoop { connection.loop }
+
+    /// Whether this exchange still owns the connection's response side.
+    public var isActive: Bool { connection.isCurrent(exchangeNumber) }
+
+    /// Sends a complete response with `Content-Length`.
+    public func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) {
+        connection.respond(exchangeNumber, status: status, headers: headers, body: body)
+    }
+
+    /// Sends an OpenAI-style error response (JSON body, `Retry-After` when set).
+    public func respond(error: OpenAIError, extraHeaders: HTTPHeaders = HTTPHeaders()) {
+        var headers = extraHeaders
+        headers.add("Content-Type", "application/json")
+        if let retry = error.retryAfterSeconds { headers.add("Retry-After", String(retry)) }
+        respond(status: error.status, headers: headers, body: error.jsonBody)
+    }
+
+    /// Starts a streamed response: chunked for HTTP/1.1 clients, close-delimited for HTTP/1.0.
+    public func startStream(status: Int, headers: HTTPHeaders) {
+        connection.startStream(exchangeNumber, status: status, headers: headers)
+    }
+
+    /// Sends one piece of a streamed response (one chunk) right away.
+    public func send(_ bytes: UnsafeRawBufferPointer) {
+        connection.sendStreamChunk(exchangeNumber, bytes)
+    }
+
+    /// Sends one piece of a streamed response (one chunk) right away.
+    public func send(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { send($0) }
+    }
+
+    /// Ends a streamed response.
+    public func finishStream() {
+        connection.finishStream(exchangeNumber)
+    }
+
+    /// Attaches the object that receives disconnect, drain and sweep callbacks until the response ends.
+    public func attach(_ exchange: HTTPExchange) {
+        connection.attach(exchangeNumber, exchange)
+    }
+
+    /// Bytes written by this response that the client has not yet accepted.
+    public var backlog: Int { connection.isCurrent(exchangeNumber) ? connection.outputBacklog : 0 }
+
+    /// Asks for one `clientDrained()` call when the backlog falls below the low-water mark.
+    public func notifyWhenDrained() {
+        connection.requestDrainNotification(exchangeNumber)
+    }
+
+    /// Closes the connection at once without finishing the response (the client sees a truncated body).
+    public func abort() {
+        connection.abortExchange(exchangeNumber)
+    }
+}

@@ -1,0 +1,88 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Accepts TCP connections on one listening socket and spreads them over an event-loop group.
+///
+/// The accept source runs on the first loop; each accepted socket is handed to the next loop round-robin and lives
+/// there until it closes.
+public final class HTTPServer: @unchecked Sendable {
+    /// The loops that serve connections.
+    public let group: EventLoopGroup
+    private let listener: ListeningSocket
+    private let handler: HTTPRequestHandler
+    private let settings: ConnectionSettings
+    private var acceptSource: DispatchSourceRead?
+    /// Connections currently open (all loops).
+    public let openConnections = AtomicCounter()
+
+    /// Binds `address` (port 0 picks a free port). Throws when the address cannot be bound.
+    public init(address: SocketAddress, group: EventLoopGroup, handler: HTTPRequestHandler, settings: ConnectionSettings) throws(SocketError) {
+        self.listener = try ListeningSocket(address: address)
+        self.group = group
+        self.handler = handler
+        self.settings = settings
+    }
+
+    /// The bound address, with the real port.
+    public var localAddress: SocketAddress { listener.localAddress }
+
+    /// Starts accepting connections.
+    public func start() {
+        let acceptLoop = group.loops[0]
+        let source = DispatchSource.makeReadSource(fileDescriptor: listener.fd, queue: acceptLoop.queue)
+        source.setEventHandler { [unowned self] in self.acceptPending() }
+        let fd = listener.fd
+        source.setCancelHandler { Glibc.close(fd) }
+        acceptSource = source
+        source.resume()
+    }
+
+    private func acceptPending() {
+        for _ in 0..<256 {
+            let client: Int32?
+            do {
+                client = try listener.accept()
+            } catch {
+                // EMFILE and friends: stop this round; the source fires again when a descriptor frees up.
+                return
+            }
+            guard let fd = client else { return }
+            let loop = group.next()
+            let handler = self.handler
+            let settings = self.settings
+            let counter = openConnections
+            counter.increment()
+            loop.execute {
+                let connection = ClientConnection(fd: fd, loop: loop, handler: handler, settings: settings) {
+                    counter.subtract(1)
+                }
+                connection.start()
+            }
+        }
+    }
+
+    /// Stops accepting (the listening socket is closed); open connections are left alone.
+    public func stopAccepting() {
+        group.loops[0].queue.sync {
+            acceptSource?.cancel()
+            acceptSource = nil
+        }
+    }
+
+    /// Asks every open connection to finish its current response and close (idle ones close now).
+    public func drainConnections() {
+        for loop in group.loops {
+            loop.execute { loop.forEachRegistered { ($0 as? ClientConnection)?.drain() } }
+        }
+    }
+
+    /// Closes every open connection at once, aborting open streams.
+    public func closeAllConnections() {
+        for loop in group.loops {
+            loop.queue.sync { loop.forEachRegistered { ($0 as? ClientConnection)?.close() } }
+        }
+    }
+}

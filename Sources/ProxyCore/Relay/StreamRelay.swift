@@ -1,0 +1,282 @@
+/// Relays one request to the upstream and its response to the client: the exchange attached to the client
+/// connection and the delegate of the upstream transfer.
+///
+/// Streams: every upstream read is fed to the translator and whatever client events it completes are written in
+/// the same turn of the loop. When the client's backlog passes the high-water mark the upstream transfer is paused
+/// (libcurl keeps the refused piece), and resumed when the client drains: memory per stream stays bounded. A client
+/// that goes away cancels the upstream transfer at once.
+///
+/// Confined to the connection's loop. Kept alive by the connection (as its exchange) and by the transfer's multi
+/// handle (as delegate owner) until both let go.
+public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, UpstreamTransferDelegate, @unchecked Sendable {
+    private let writer: HTTPResponseWriter
+    private let mode: ResponseBodyMode
+    private var translator: Translator
+    private let timeouts: RelayTimeouts
+    private let highWaterMark: Int
+    private let upstreamKey: String?
+    private let metrics: ProxyMetrics
+    private let onFinish: (RelayOutcome, Translator) -> Void
+    private let onClientAbort: (Translator) -> Void
+    private var transfer: UpstreamTransfer?
+    private let request: UpstreamRequest
+
+    private enum State { case waitingForHead, streaming, collectingBody(status: Int, headers: HTTPHeaders), collectingError(status: Int, headers: HTTPHeaders), done }
+    private var state = State.waitingForHead
+    private var collected: [UInt8] = []
+    private var scratch: [UInt8] = []
+    private let startedAt: UInt64
+    private var firstClientByteAt: UInt64?
+    private var lastClientWrite: UInt64
+    private var pausedByUs = false
+
+    private static var maxCollectedBytes: Int { 32 * 1024 * 1024 }
+    private static var maxErrorBytes: Int { 64 * 1024 }
+
+    /// Prepares the relay; `start()` sends the upstream request.
+    public init(
+        writer: HTTPResponseWriter, request: UpstreamRequest, mode: ResponseBodyMode, translator: Translator,
+        timeouts: RelayTimeouts, highWaterMark: Int, upstreamKey: String?, metrics: ProxyMetrics,
+        onFinish: @escaping (RelayOutcome, Translator) -> Void,
+        onClientAbort: @escaping (Translator) -> Void = { _ in }
+    ) {
+        self.writer = writer
+        self.request = request
+        self.mode = mode
+        self.translator = translator
+        self.timeouts = timeouts
+        self.highWaterMark = highWaterMark
+        self.upstreamKey = upstreamKey
+        self.metrics = metrics
+        self.onFinish = onFinish
+        self.onClientAbort = onClientAbort
+        self.startedAt = MonotonicClock.nanoseconds()
+        self.lastClientWrite = startedAt
+    }
+
+    /// Attaches to the client connection and starts the upstream transfer.
+    public func start() {
+        writer.attach(self)
+        let transfer = UpstreamTransfer(request: request, loop: writer.loop, delegate: self)
+        self.transfer = transfer
+        transfer.start()
+    }
+
+    // MARK: UpstreamTransferDelegate
+
+    public func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders) {
+        guard case .waitingForHead = state else { return }
+        guard (200..<300).contains(status) else {
+            state = .collectingError(status: status, headers: headers)
+            return
+        }
+        switch mode {
+        case .stream:
+            var head = HTTPHeaders()
+            head.add("Content-Type", "text/event-stream")
+            head.add("Cache-Control", "no-cache")
+            head.add("X-Accel-Buffering", "no")
+            writer.startStream(status: 200, headers: head)
+            noteClientWrite()
+            state = .streaming
+        case .passthroughBody, .agentBody:
+            state = .collectingBody(status: status, headers: headers)
+        }
+    }
+
+    public func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamDataDisposition {
+        switch state {
+        case .streaming:
+            if writer.backlog >= highWaterMark {
+                pausedByUs = true
+                metrics.streamsPaused.increment()
+                writer.notifyWhenDrained()
+                return .pause
+            }
+            scratch.removeAll(keepingCapacity: true)
+            let step = translator.consume(bytes, into: &scratch)
+            if !scratch.isEmpty {
+                writer.send(scratch)
+                noteClientWrite()
+                let backlog = writer.backlog
+                if backlog > 0 { metrics.peakClientBacklog.observe(backlog) }
+            }
+            if step == .finished {
+                finishStream(kind: .ok)
+                return .stop
+            }
+            return .accepted
+        case .collectingBody:
+            guard collected.count + bytes.count <= Self.maxCollectedBytes else {
+                fail(before: UpstreamErrorMapper.map(.protocolError("upstream response larger than 32 MiB"), upstreamKey: upstreamKey))
+                return .stop
+            }
+            collected.append(contentsOf: bytes)
+            return .accepted
+        case .collectingError:
+            if collected.count < Self.maxErrorBytes {
+                collected.append(contentsOf: bytes.prefix(Self.maxErrorBytes - collected.count))
+            }
+            return .accepted
+        case .waitingForHead, .done:
+            return .stop
+        }
+    }
+
+    public func upstreamDidComplete(_ outcome: UpstreamOutcome) {
+        transfer = nil
+        switch state {
+        case .done:
+            return
+        case .waitingForHead:
+            if case .failed(let failure) = outcome {
+                fail(before: UpstreamErrorMapper.map(failure, upstreamKey: upstreamKey), errorKind: failure.metricsLabel)
+            } else {
+                fail(before: UpstreamErrorMapper.map(.protocolError("upstream sent no response"), upstreamKey: upstreamKey), errorKind: "protocol")
+            }
+        case .streaming:
+            scratch.removeAll(keepingCapacity: true)
+            switch outcome {
+            case .finished:
+                translator.upstreamEnded(into: &scratch)
+                if !scratch.isEmpty { writer.send(scratch) }
+                finishStream(kind: .ok)
+            case .failed(let failure):
+                translator.upstreamFailed(UpstreamErrorMapper.map(failure, upstreamKey: upstreamKey), into: &scratch)
+                if !scratch.isEmpty { writer.send(scratch) }
+                finishStream(kind: .upstreamError, errorKind: failure.metricsLabel)
+            }
+        case .collectingBody(let status, let headers):
+            if case .failed(let failure) = outcome {
+                fail(before: UpstreamErrorMapper.map(failure, upstreamKey: upstreamKey), errorKind: failure.metricsLabel)
+                return
+            }
+            respondWithBody(status: status, headers: headers)
+        case .collectingError(let status, let headers):
+            let error = UpstreamErrorMapper.map(status: status, headers: headers.fields.map { ($0.name, $0.value) }, body: collected, upstreamKey: upstreamKey)
+            fail(before: error, errorKind: "status_\(status)")
+        }
+    }
+
+    private func respondWithBody(status: Int, headers: HTTPHeaders) {
+        var out = HTTPHeaders()
+        out.add("Content-Type", "application/json")
+        switch mode {
+        case .stream, .passthroughBody:
+            let body = collected
+            collected = []
+            writer.respond(status: status, headers: out, body: body)
+            complete(kind: .ok, status: status)
+        case .agentBody(let clientModel):
+            switch AgentResponseTranslator.translate(collected, clientModel: clientModel) {
+            case .success(let body):
+                collected = []
+                writer.respond(status: 200, headers: out, body: body)
+                complete(kind: .ok, status: 200)
+            case .failure(let error):
+                fail(before: error, errorKind: "agent_status")
+            }
+        }
+    }
+
+    // MARK: HTTPExchange
+
+    public func clientDisconnected() {
+        guard !isDone else { return }
+        transfer?.cancel()
+        transfer = nil
+        onClientAbort(translator)
+        complete(kind: .clientAborted, status: 499)
+    }
+
+    public func clientDrained() {
+        guard pausedByUs else { return }
+        pausedByUs = false
+        metrics.streamsPaused.subtract(1)
+        // Resuming can re-enter the write callback: do it in a fresh turn of the loop, not inside the writer.
+        writer.loop.execute { [self] in
+            self.transfer?.resume()
+        }
+    }
+
+    public func sweep(now: UInt64) {
+        guard !isDone, let transfer else { return }
+        if !transfer.receivedFirstByte {
+            if now &- startedAt >= timeouts.firstByteNs {
+                timeOut(.firstByteTimeout)
+            }
+            return
+        }
+        if !pausedByUs, timeouts.idleNs > 0, now &- transfer.lastActivity >= timeouts.idleNs {
+            timeOut(.idleTimeout)
+            return
+        }
+        if case .streaming = state, timeouts.keepaliveNs > 0, now &- lastClientWrite >= timeouts.keepaliveNs, writer.backlog == 0 {
+            writer.send(Array(": ping\n\n".utf8))
+            lastClientWrite = now
+        }
+    }
+
+    private func timeOut(_ failure: UpstreamFailure) {
+        transfer?.cancel()
+        transfer = nil
+        // Our own deadline ends the transfer the same way a libcurl failure would.
+        upstreamDidComplete(.failed(failure))
+    }
+
+    // MARK: Endings
+
+    private var isDone: Bool {
+        if case .done = state { return true }
+        return false
+    }
+
+    private func noteClientWrite() {
+        let now = MonotonicClock.nanoseconds()
+        if firstClientByteAt == nil { firstClientByteAt = now }
+        lastClientWrite = now
+    }
+
+    private func finishStream(kind: RelayOutcome.Kind, errorKind: String? = nil) {
+        writer.finishStream()
+        complete(kind: kind, status: 200, errorKind: errorKind)
+    }
+
+    private func fail(before error: OpenAIError, errorKind: String? = nil) {
+        transfer?.cancel()
+        transfer = nil
+        writer.respond(error: error)
+        noteClientWrite()
+        complete(kind: .upstreamError, status: error.status, errorKind: errorKind)
+    }
+
+    private func complete(kind: RelayOutcome.Kind, status: Int, errorKind: String? = nil) {
+        guard !isDone else { return }
+        state = .done
+        if pausedByUs {
+            pausedByUs = false
+            metrics.streamsPaused.subtract(1)
+        }
+        let now = MonotonicClock.nanoseconds()
+        let outcome = RelayOutcome(
+            kind: kind, status: status, usage: translator.usage, chunks: translator.chunksEmitted,
+            timeToFirstByteNs: firstClientByteAt.map { $0 &- startedAt }, durationNs: now &- startedAt,
+            upstreamErrorKind: errorKind)
+        onFinish(outcome, translator)
+    }
+}
+
+extension UpstreamFailure {
+    /// A short label for `pplx_upstream_errors_total{kind}`.
+    var metricsLabel: String {
+        switch self {
+        case .unreachable: "unreachable"
+        case .connectTimeout: "connect_timeout"
+        case .firstByteTimeout: "first_byte_timeout"
+        case .idleTimeout: "idle_timeout"
+        case .tls: "tls"
+        case .protocolError: "protocol"
+        case .truncated: "truncated"
+        }
+    }
+}

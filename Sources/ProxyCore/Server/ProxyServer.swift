@@ -1,0 +1,72 @@
+import Dispatch
+import Logging
+
+/// The running proxy: event loops, the listener and the shared state, with start, reload and graceful shutdown.
+public final class ProxyServer: @unchecked Sendable {
+    /// Shared state (settings, metrics, ledger).
+    public let state: ProxyState
+    private let http: HTTPServer
+
+    /// Binds the listen address from `settings.config`. Throws `SocketError` when it cannot bind.
+    public init(settings: ProxySettings, logger: Logger, group: EventLoopGroup? = nil) throws {
+        let config = settings.config
+        self.state = ProxyState(settings: settings, logger: logger)
+        let loops = group ?? EventLoopGroup(count: config.eventLoops)
+        guard let address = SocketAddress(host: config.listen.host, port: UInt16(config.listen.port)) else {
+            throw SocketError(call: "resolve \(config.listen.host)", code: EINVAL)
+        }
+        let connectionSettings = ConnectionSettings(
+            parserLimits: HTTPParserLimits(maxHeaderBytes: config.limits.maxHeaderBytes, maxBodyBytes: config.limits.maxBodyBytes),
+            headerTimeoutMs: config.limits.headerTimeoutMs, idleTimeoutMs: config.limits.idleTimeoutMs)
+        self.http = try HTTPServer(address: address, group: loops, handler: ProxyRequestHandler(state: state), settings: connectionSettings)
+        if let path = config.usageLedger {
+            let ledger = try UsageLedger(path: path)
+            state.ledger.withLock { $0 = ledger }
+        }
+    }
+
+    /// The bound address (with the real port when 0 was asked for).
+    public var localAddress: SocketAddress { http.localAddress }
+
+    /// Starts accepting connections.
+    public func start() {
+        http.start()
+    }
+
+    /// Applies a new configuration (SIGHUP). The listen address, loops and TLS are fixed at start; the rest takes
+    /// effect for new requests, while open streams keep the settings they started with.
+    public func reload(_ settings: ProxySettings) {
+        if let path = settings.config.usageLedger, path != state.settings.config.usageLedger {
+            let ledger = try? UsageLedger(path: path)
+            state.ledger.withLock { $0?.close(); $0 = ledger }
+        } else if settings.config.usageLedger == nil {
+            state.ledger.withLock { $0?.close(); $0 = nil }
+        }
+        state.replace(settings)
+    }
+
+    /// Graceful shutdown: stop accepting, answer 503 on `/readyz`, let open streams finish for up to `graceMs`,
+    /// then abort what is left. Calls `completion` on an arbitrary queue when done.
+    public func shutdown(graceMs: Int, completion: @escaping @Sendable () -> Void) {
+        state.beginDraining()
+        http.stopAccepting()
+        http.drainConnections()
+        let deadline = MonotonicClock.nanoseconds() &+ MonotonicClock.nanoseconds(milliseconds: graceMs)
+        let http = self.http
+        let state = self.state
+        @Sendable func poll() {
+            if http.openConnections.load == 0 || MonotonicClock.nanoseconds() >= deadline {
+                http.closeAllConnections()
+                state.ledger.withLock { $0?.close(); $0 = nil }
+                completion()
+                return
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { poll() }
+        }
+        poll()
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,36 @@
+import Logging
+import Synchronization
+
+/// State shared by every loop: the current settings (swapped atomically on reload), the draining flag and metrics.
+public final class ProxyState: Sendable {
+    private let current: Mutex<ProxySettings>
+    private let drainingFlag = Atomic<Bool>(false)
+    /// Counters for `/metrics`.
+    public let metrics = ProxyMetrics()
+    /// The usage ledger, when configured.
+    public let ledger: Mutex<UsageLedger?>
+    /// The process logger.
+    public let logger: Logger
+
+    public init(settings: ProxySettings, logger: Logger) {
+        self.current = Mutex(settings)
+        self.logger = logger
+        self.ledger = Mutex(nil)
+    }
+
+    /// The settings in force now.
+    public var settings: ProxySettings { current.withLock { $0 } }
+
+    /// Replaces the settings (SIGHUP); running requests keep theirs.
+    public func replace(_ settings: ProxySettings) {
+        current.withLock { $0 = settings }
+    }
+
+    /// Whether the proxy is shutting down (`/readyz` answers 503, new requests get 503).
+    public var isDraining: Bool { drainingFlag.load(ordering: .relaxed) }
+
+    /// Enters the draining state.
+    public func beginDraining() {
+        drainingFlag.store(true, ordering: .relaxed)
+    }
+}

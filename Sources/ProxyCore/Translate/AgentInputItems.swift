@@ -1,0 +1,143 @@
+/// Turns chat-completions `messages` into Agent API `input` message items.
+///
+/// - `system` and `developer` messages become `system` items rather than `instructions`, because `instructions`
+///   replaces a preset's own system prompt (perplexity-agent-api.md §2).
+/// - `tool` (and legacy `function`) results are folded into `user` items reading "Tool result: …": client tools
+///   are not sent upstream, but a conversation the client ran with tools elsewhere still carries facts the
+///   answer may need, and the Agent API has no item for a result of a call it did not make.
+/// - Content parts: `text` → `input_text`, `image_url` → `input_image` (URL as a string); other part types
+///   (`file_url`, `pdf_url`, `video_url`, `input_audio`, …) have no equivalent and are dropped. An assistant turn
+///   is sent as plain text, the form the Agent API is known to accept for replayed assistant items.
+/// - A message left with no content (an assistant turn that only called tools) is dropped.
+enum AgentInputItems {
+    /// The `input` array for `messages`, which `ChatCompletionRequest.parse` has checked to be a non-empty array
+    /// of objects with string roles.
+    static func items(from messages: JSONValue?, dropped: inout [String]) throws(OpenAIError) -> [JSONValue] {
+        var items: [JSONValue] = []
+        for (index, entry) in (messages?.arrayValue ?? []).enumerated() {
+            let path = "messages[\(index)]"
+            guard case .object(let members) = entry, let role = members["role"]?.stringValue else {
+                throw AgentRequestTranslator.invalid(
+                    "invalid_value", "\(path) must be an object with a string role.", "messages")
+            }
+            if members["tool_calls"].map({ !$0.isNull }) ?? false { dropped.append("\(path).tool_calls") }
+            if members["function_call"].map({ !$0.isNull }) ?? false { dropped.append("\(path).function_call") }
+            let item: JSONValue?
+            switch role {
+            case "system", "developer", "user":
+                let agentRole = role == "user" ? "user" : "system"
+                item = try content(members["content"], path: path, dropped: &dropped).map { messageItem(agentRole, $0) }
+            case "assistant":
+                item = try text(members["content"], path: path, dropped: &dropped).map {
+                    messageItem("assistant", .string($0))
+                }
+            case "tool", "function":
+                item = try text(members["content"], path: path, dropped: &dropped).map {
+                    messageItem("user", .string("Tool result: " + $0))
+                }
+            default:
+                throw AgentRequestTranslator.invalid(
+                    "invalid_value",
+                    "\(path).role must be one of system, developer, user, assistant or tool, not '\(role)'.",
+                    "messages")
+            }
+            if let item {
+                items.append(item)
+            } else {
+                dropped.append(path)
+            }
+        }
+        guard !items.isEmpty else {
+            throw AgentRequestTranslator.invalid("invalid_value", "'messages' has no message with content.", "messages")
+        }
+        return items
+    }
+
+    private static func messageItem(_ role: String, _ content: JSONValue) -> JSONValue {
+        .object(["type": .string("message"), "role": .string(role), "content": content])
+    }
+
+    /// The item content: a string as it is, parts mapped; nil when nothing usable is left.
+    private static func content(
+        _ value: JSONValue?, path: String, dropped: inout [String]
+    ) throws(OpenAIError) -> JSONValue? {
+        switch value {
+        case nil, .null?:
+            return nil
+        case .string(let text)?:
+            return .string(text)
+        case .array(let parts)?:
+            var mapped: [JSONValue] = []
+            for (index, part) in parts.enumerated() {
+                let partPath = "\(path).content[\(index)]"
+                switch part["type"]?.stringValue {
+                case "text"?:
+                    mapped.append(
+                        .object(["type": .string("input_text"), "text": .string(try partText(part, partPath))]))
+                case "image_url"?:
+                    mapped.append(
+                        .object(["type": .string("input_image"), "image_url": .string(try imageURL(part, partPath))]))
+                case let other?:
+                    dropped.append("\(partPath).\(other)")
+                case nil:
+                    throw untypedPart(partPath)
+                }
+            }
+            return mapped.isEmpty ? nil : .array(mapped)
+        case .bool?, .number?, .object?:
+            throw contentType(path)
+        }
+    }
+
+    /// The content as plain text: a string as it is, the text parts joined; nil when there is none.
+    private static func text(
+        _ value: JSONValue?, path: String, dropped: inout [String]
+    ) throws(OpenAIError) -> String? {
+        switch value {
+        case nil, .null?:
+            return nil
+        case .string(let text)?:
+            return text
+        case .array(let parts)?:
+            var joined = ""
+            for (index, part) in parts.enumerated() {
+                let partPath = "\(path).content[\(index)]"
+                switch part["type"]?.stringValue {
+                case "text"?:
+                    joined += try partText(part, partPath)
+                case let other?:
+                    dropped.append("\(partPath).\(other)")
+                case nil:
+                    throw untypedPart(partPath)
+                }
+            }
+            return joined.isEmpty ? nil : joined
+        case .bool?, .number?, .object?:
+            throw contentType(path)
+        }
+    }
+
+    private static func untypedPart(_ path: String) -> OpenAIError {
+        AgentRequestTranslator.invalid("invalid_value", "\(path) must have a string type.", "messages")
+    }
+
+    private static func contentType(_ path: String) -> OpenAIError {
+        AgentRequestTranslator.invalid(
+            "invalid_type", "\(path).content must be a string or an array of parts.", "messages")
+    }
+
+    private static func partText(_ part: JSONValue, _ path: String) throws(OpenAIError) -> String {
+        guard let text = part["text"]?.stringValue else {
+            throw AgentRequestTranslator.invalid("invalid_type", "\(path).text must be a string.", "messages")
+        }
+        return text
+    }
+
+    /// The image URL of an `image_url` part, given as `{"url": …}` (OpenAI) or as a bare string (Perplexity's docs).
+    private static func imageURL(_ part: JSONValue, _ path: String) throws(OpenAIError) -> String {
+        if let url = part["image_url"]?.stringValue ?? part["image_url"]?["url"]?.stringValue {
+            return url
+        }
+        throw AgentRequestTranslator.invalid("invalid_type", "\(path).image_url must carry a URL string.", "messages")
+    }
+}

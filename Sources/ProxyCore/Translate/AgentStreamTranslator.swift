@@ -1,0 +1,239 @@
+/// Translates an Agent API event stream (`POST /v1/agent`, `stream: true`) into a chat-completions SSE stream.
+///
+/// - A role-only chunk goes out as soon as `response.created` arrives, so the client gets its first byte while
+///   the run is still searching. `id` is the run's `resp_…` id and `created` its `created_at`; `model` is always
+///   the id the client asked for (the upstream's changes from preset name to resolved model, §5.7).
+/// - Each `response.output_text.delta` becomes one content chunk in the same `consume` call, its JSON string
+///   literal copied verbatim (scanned with `JSONScanner`, no tree, no decoding).
+/// - The full-text copies (`output_text.done`, `output_item.done`, the terminal `output`) add only text the
+///   deltas missed (`AgentTextTracker`, §5.1–5.2). Sources from every event are merged by URL
+///   (`AgentSourceCollector`, §5.3). The internal `search_web` function call is never surfaced (§5.6).
+/// - The event type is read from the JSON `type`; `event:` lines, comments, blank data, `[DONE]`, non-JSON
+///   keep-alives and unknown types are ignored; sequence-number gaps are normal, but a repeated or decreasing
+///   number marks a replayed event, which is skipped (§5.8).
+/// - A terminal event ends the client stream without waiting for EOF (§5.9): a completed run gets the finish
+///   chunk with `citations`, `search_results` and `usage`, the `include_usage` chunk if asked for, and `[DONE]`;
+///   a failed or cancelled run, an `error` event, or EOF before any terminal gets an `event: error` frame.
+public struct AgentStreamTranslator: StreamTranslator {
+    private let clientModel: String
+    private let includeUsage: Bool
+    private let fallbackID: String
+    private let fallbackCreated: Int
+
+    private var parser = ServerSentEventParser()
+    /// Created when the run starts (or, if `response.created` never came, at the first output).
+    private var encoder: ChatChunkEncoder?
+    private var text = AgentTextTracker()
+    private var sources = AgentSourceCollector()
+    /// Queries listed by the `search_results` items of `output_item.done` events, for `num_search_queries` when
+    /// the terminal event carries no output.
+    private var itemSearchQueries: Int?
+    private var lastSequenceNumber: Int?
+    private var finished = false
+
+    /// Final usage, once a terminal event reported it.
+    public private(set) var usage: StreamUsage?
+    /// The run's `resp_…` id, once an event carried it (for cancelling an abandoned run).
+    public private(set) var upstreamResponseID: String?
+    /// Content chunks sent so far.
+    public var chunksEmitted: Int { encoder?.contentChunks ?? 0 }
+
+    /// A translator for one client stream. `fallbackID` and `created` are used until (and unless)
+    /// `response.created` supplies the run's own.
+    public init(clientModel: String, includeUsage: Bool, fallbackID: String, created: Int) {
+        self.clientModel = clientModel
+        self.includeUsage = includeUsage
+        self.fallbackID = fallbackID
+        self.fallbackCreated = created
+    }
+
+    /// Feeds upstream bytes; appends the client frames of every event they complete.
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) -> StreamStep {
+        guard !finished else { return .finished }
+        parser.append(bytes)
+        while !finished, let event = parser.next() {
+            handle(event, into: &output)
+        }
+        if !finished && parser.overflowed {
+            fail(
+                AgentRunOutcome.upstreamError(
+                    "upstream_invalid_response", "The upstream sent a stream event larger than the proxy accepts."),
+                usage: nil, into: &output)
+        }
+        return finished ? .finished : .more
+    }
+
+    /// EOF: an event left without its blank line still counts; with no terminal event the stream is an error.
+    public mutating func upstreamEnded(into output: inout [UInt8]) {
+        while !finished, let event = parser.finish() {
+            handle(event, into: &output)
+        }
+        guard !finished else { return }
+        fail(
+            AgentRunOutcome.upstreamError(
+                "upstream_stream_truncated", "The upstream stream ended before the run finished."),
+            usage: nil, into: &output)
+    }
+
+    /// The transfer failed: appends `error`'s frame unless the client stream has already ended.
+    public mutating func upstreamFailed(_ error: OpenAIError, into output: inout [UInt8]) {
+        guard !finished else { return }
+        fail(error, usage: nil, into: &output)
+    }
+
+    /// Acts on one upstream event. Text deltas are handled on the scanned bytes; the rarer events are parsed.
+    private mutating func handle(_ event: ServerSentEvent, into output: inout [UInt8]) {
+        let kind: AgentEventKind? = event.data.withUnsafeBytes { raw in
+            let json = JSONScanner(raw)
+            guard let fields = AgentEventFields(json), let type = fields.type,
+                let kind = AgentEventKind(type: type, in: json), isFresh(json.int(fields.sequenceNumber), kind)
+            else { return nil }
+            guard kind == .textDelta else { return kind }
+            sendDelta(fields, of: json, into: &output)
+            return nil
+        }
+        guard let kind, let value = try? JSONValue.parse(event.data) else { return }
+        handle(kind, value, into: &output)
+    }
+
+    /// Whether an event is new: a sequence number at or below the last one marks a replay, skipped unless it is
+    /// a terminal event (ending the stream beats a stream that never ends). Gaps are normal (§5.8).
+    private mutating func isFresh(_ sequenceNumber: Int?, _ kind: AgentEventKind) -> Bool {
+        guard let sequenceNumber else { return true }
+        if let last = lastSequenceNumber, sequenceNumber <= last {
+            return kind.isTerminal
+        }
+        lastSequenceNumber = sequenceNumber
+        return true
+    }
+
+    /// Forwards a text delta as one content chunk, copying its JSON string literal verbatim.
+    private mutating func sendDelta(_ fields: AgentEventFields, of json: JSONScanner, into output: inout [UInt8]) {
+        guard let delta = fields.delta, delta.kind == .string, !json.isEmptyString(delta) else { return }
+        start(id: nil, created: nil, into: &output)
+        let literal = json.rawBytes(delta)
+        text.recordDelta(
+            itemIDLiteral: fields.itemID.flatMap { $0.kind == .string ? json.rawBytes($0) : nil },
+            outputIndex: json.int(fields.outputIndex), contentIndex: json.int(fields.contentIndex) ?? 0,
+            textLiteral: literal)
+        encoder?.appendContent(jsonStringLiteral: literal, into: &output)
+    }
+
+    private mutating func handle(_ kind: AgentEventKind, _ event: JSONValue, into output: inout [UInt8]) {
+        let response = nonNull(event["response"])
+        switch kind {
+        case .started:
+            start(id: response?["id"]?.stringValue, created: response?["created_at"]?.intValue, into: &output)
+        case .textDelta:
+            break  // handled on the scanned bytes
+        case .textDone:
+            recover(
+                itemID: event["item_id"]?.stringValue, outputIndex: event["output_index"]?.intValue,
+                contentIndex: event["content_index"]?.intValue ?? 0, text: event["text"]?.stringValue, into: &output)
+        case .outputItemDone:
+            if let item = nonNull(event["item"]) {
+                absorb(item, outputIndex: event["output_index"]?.intValue, into: &output)
+                if let queries = AgentUsageMapper.searchQueries(in: [item]) {
+                    itemSearchQueries = (itemSearchQueries ?? 0) + queries
+                }
+            }
+        case .searchResults:
+            sources.add(results: event["results"])
+        case .fetchResults:
+            sources.add(results: event["contents"])
+        case .completed:
+            absorbFinal(response, into: &output)
+            end(AgentRunOutcome.of(response: response), response: response, into: &output)
+        case .incomplete:
+            absorbFinal(response, into: &output)
+            let reason = AgentRunOutcome.incompleteReason(response?["incomplete_details"])
+            end(.finished(reason: reason), response: response, into: &output)
+        case .failed:
+            let error = nonNull(event["error"]) ?? response?["error"]
+            end(.failed(AgentRunOutcome.failure(error)), response: response, into: &output)
+        case .cancelled:
+            let error = nonNull(event["error"]) ?? response?["error"]
+            end(.failed(AgentRunOutcome.cancellation(error)), response: response, into: &output)
+        case .error:
+            // `{type:"error", error:{message}}` or `{type:"error", message}`; the event's own `type` is no code.
+            var bare = event.objectValue ?? [:]
+            bare["type"] = nil
+            end(
+                .failed(AgentRunOutcome.failure(nonNull(event["error"]) ?? .object(bare))), response: nil, into: &output
+            )
+        }
+    }
+
+    /// Opens the client stream once: fixes id and created and writes the role-only chunk.
+    private mutating func start(id: String?, created: Int?, into output: inout [UInt8]) {
+        if upstreamResponseID == nil { upstreamResponseID = id }
+        guard encoder == nil else { return }
+        var opened = ChatChunkEncoder(id: id ?? fallbackID, created: created ?? fallbackCreated, model: clientModel)
+        opened.appendRoleIfNeeded(into: &output)
+        encoder = opened
+    }
+
+    /// Takes what a whole output item carries: a message's text not yet sent, or its sources.
+    private mutating func absorb(_ item: JSONValue, outputIndex: Int?, into output: inout [UInt8]) {
+        guard item["type"]?.stringValue == "message" else {
+            sources.add(outputItem: item)
+            return
+        }
+        for (contentIndex, part) in (item["content"]?.arrayValue ?? []).enumerated() {
+            guard part["type"]?.stringValue ?? "output_text" == "output_text" else { continue }
+            recover(
+                itemID: item["id"]?.stringValue, outputIndex: outputIndex, contentIndex: contentIndex,
+                text: part["text"]?.stringValue, into: &output)
+        }
+    }
+
+    /// Takes what the terminal response's `output` carries, each item at its position as its output index.
+    private mutating func absorbFinal(_ response: JSONValue?, into output: inout [UInt8]) {
+        if upstreamResponseID == nil { upstreamResponseID = response?["id"]?.stringValue }
+        for (outputIndex, item) in (response?["output"]?.arrayValue ?? []).enumerated() {
+            absorb(item, outputIndex: outputIndex, into: &output)
+        }
+    }
+
+    /// Sends the part of a content part's full text that no delta carried.
+    private mutating func recover(
+        itemID: String?, outputIndex: Int?, contentIndex: Int, text finalText: String?, into output: inout [UInt8]
+    ) {
+        guard let finalText,
+            let missing = text.missingText(
+                itemID: itemID, outputIndex: outputIndex, contentIndex: contentIndex, finalText: finalText)
+        else { return }
+        start(id: nil, created: nil, into: &output)
+        encoder?.appendContent(missing, into: &output)
+    }
+
+    /// Ends the client stream for a terminal event.
+    private mutating func end(_ outcome: AgentRunOutcome, response: JSONValue?, into output: inout [UInt8]) {
+        let queries = AgentUsageMapper.searchQueries(in: response?["output"]?.arrayValue ?? []) ?? itemSearchQueries
+        let mapped = AgentUsageMapper.map(response?["usage"], searchQueries: queries)
+        switch outcome {
+        case .finished(let reason):
+            usage = mapped.ledger
+            start(id: nil, created: nil, into: &output)
+            encoder?.appendFinish(
+                reason: reason, citations: sources.citationsJSON, searchResults: sources.searchResultsJSON,
+                usage: mapped.json, extras: [], into: &output)
+            if includeUsage { encoder?.appendUsageChunk(usage: mapped.json, into: &output) }
+            ChatChunkEncoder.appendDone(into: &output)
+            finished = true
+        case .failed(let error):
+            fail(error, usage: mapped.ledger, into: &output)
+        }
+    }
+
+    /// Ends the client stream with an `event: error` frame; `usage` is what the failed run still reported.
+    private mutating func fail(_ error: OpenAIError, usage: StreamUsage?, into output: inout [UInt8]) {
+        self.usage = usage
+        output.append(contentsOf: error.sseFrame)
+        finished = true
+    }
+
+    private func nonNull(_ value: JSONValue?) -> JSONValue? {
+        value.flatMap { $0.isNull ? nil : $0 }
+    }
+}

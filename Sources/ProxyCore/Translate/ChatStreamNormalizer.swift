@@ -1,0 +1,146 @@
+/// Turns any chat-completions stream Perplexity has sent (2026 `chat.completion.chunk` + `chat.completion.done`,
+/// legacy cumulative `chat.completion`, concise mode's `chat.reasoning*`, with or without `[DONE]`) into the
+/// client stream of CONTRACT "Streams to clients": constant `id`/`created`, the client's model, the role once,
+/// one content chunk per upstream delta, one finish chunk carrying the last citations, search results and usage,
+/// the optional usage chunk, then `[DONE]`.
+///
+/// Content literals are copied verbatim from the upstream event, found with `JSONScanner`; nothing is decoded
+/// or re-encoded per event.
+public struct ChatStreamNormalizer: StreamTranslator {
+    /// Used when the upstream's first chunk has no string `id`, which no observed Perplexity stream lacks.
+    private static let fallbackID = "chatcmpl-pplx-proxy"
+    /// Reported in the usage chunk when the upstream never sent usage, so the chunk the client asked for exists.
+    private static let zeroUsage: [UInt8] = Array(#"{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}"#.utf8)
+
+    private let clientModel: String
+    private let includeUsage: Bool
+    private let upstreamKey: String?
+    private var parser = ServerSentEventParser()
+    /// Created from the first upstream chunk, whose `id` and `created` every client chunk repeats.
+    private var encoder: ChatChunkEncoder?
+    private var metadata = ChatTrailingMetadata()
+    /// The first non-empty `finish_reason`, normalised to "stop" or "length".
+    private var finishReason: String?
+    private var finished = false
+
+    /// A normaliser answering as `clientModel`; `includeUsage` adds the `choices: []` usage chunk, and
+    /// `upstreamKey` is scrubbed from upstream error messages passed on to the client.
+    public init(clientModel: String, includeUsage: Bool, upstreamKey: String? = nil) {
+        self.clientModel = clientModel
+        self.includeUsage = includeUsage
+        self.upstreamKey = upstreamKey
+    }
+
+    /// Content chunks sent to the client so far.
+    public var chunksEmitted: Int { encoder?.contentChunks ?? 0 }
+
+    /// The last cumulative usage the upstream reported (final once the stream has finished).
+    public var usage: StreamUsage? {
+        guard !metadata.usage.isEmpty else { return nil }
+        return metadata.usage.withUnsafeBytes { StreamUsage(chatUsageJSON: $0) }
+    }
+
+    /// Always nil: a chat-completions upstream has no run to cancel.
+    public var upstreamResponseID: String? { nil }
+
+    /// Feeds upstream bytes; appends a client chunk for each event they complete.
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) -> StreamStep {
+        guard !finished else { return .finished }
+        parser.append(bytes)
+        while !finished, let event = parser.next() {
+            handle(event, into: &output)
+        }
+        if !finished, parser.overflowed {
+            fail("The upstream sent an event larger than \(parser.maxEventBytes) bytes.", into: &output)
+        }
+        return finished ? .finished : .more
+    }
+
+    /// EOF without a terminal event: handles a last event left without its blank line, then ends the client
+    /// stream as if the upstream had finished with "stop".
+    public mutating func upstreamEnded(into output: inout [UInt8]) {
+        while !finished, let event = parser.finish() {
+            handle(event, into: &output)
+        }
+        if !finished {
+            end(into: &output)
+        }
+    }
+
+    /// Ends the client stream with `error`'s frame (alone, even when nothing was sent yet).
+    public mutating func upstreamFailed(_ error: OpenAIError, into output: inout [UInt8]) {
+        guard !finished else { return }
+        finished = true
+        output.append(contentsOf: error.sseFrame)
+    }
+
+    private mutating func handle(_ event: ServerSentEvent, into output: inout [UInt8]) {
+        if event.isDoneSentinel {
+            end(into: &output)
+            return
+        }
+        event.data.withUnsafeBytes { raw in
+            let json = JSONScanner(raw)
+            let fields = ChatEventFields(json)
+            if event.name == "error" || (fields?.error.map { !json.isNull($0) } ?? false) {
+                fail(upstreamErrorMessage(fields?.error, json), into: &output)
+                return
+            }
+            guard let fields else {
+                fail("The upstream sent an event that is not a JSON object.", into: &output)
+                return
+            }
+            if encoder == nil {
+                encoder = ChatChunkEncoder(
+                    id: json.string(fields.id) ?? Self.fallbackID, created: json.int(fields.created) ?? 0,
+                    model: clientModel)
+            }
+            metadata.collect(fields, from: json)
+            // Concise mode's reasoning events carry search results and partial usage, never answer text.
+            let isReasoning =
+                json.stringEquals(fields.object, "chat.reasoning")
+                || json.stringEquals(fields.object, "chat.reasoning.done")
+            if !isReasoning, let content = fields.deltaContent(json) {
+                encoder?.appendContent(jsonStringLiteral: json.rawBytes(content), into: &output)
+            }
+            let reason = json.member("finish_reason", of: fields.firstChoice(json))
+            if reason?.kind == .string, !json.isEmptyString(reason) {
+                finishReason = json.stringEquals(reason, "length") ? "length" : "stop"
+            }
+            if finishReason != nil || json.stringEquals(fields.object, "chat.completion.done") {
+                end(into: &output)
+            }
+        }
+    }
+
+    /// Appends the finish chunk, the optional usage chunk and `[DONE]`.
+    private mutating func end(into output: inout [UInt8]) {
+        guard var encoder else {
+            fail("The upstream ended the stream without sending any chunk.", into: &output)
+            return
+        }
+        finished = true
+        let usage = metadata.usage.isEmpty ? nil : metadata.usage
+        encoder.appendFinish(
+            reason: finishReason ?? "stop", citations: metadata.citations, searchResults: metadata.searchResults,
+            usage: usage, extras: metadata.extras, into: &output)
+        if includeUsage {
+            encoder.appendUsageChunk(usage: usage ?? Self.zeroUsage, into: &output)
+        }
+        ChatChunkEncoder.appendDone(into: &output)
+        self.encoder = encoder
+    }
+
+    private mutating func fail(_ message: String, into output: inout [UInt8]) {
+        let error = OpenAIError(
+            status: 502, type: "upstream_error", code: "upstream_stream_error",
+            message: UpstreamErrorMapper.clip(UpstreamKey.scrub(message, key: upstreamKey)))
+        upstreamFailed(error, into: &output)
+    }
+
+    /// The upstream's own words for an in-stream error (`{"error":{"message":…}}` or `{"error":"…"}`).
+    private func upstreamErrorMessage(_ error: JSONSpan?, _ json: JSONScanner) -> String {
+        let said = json.string(error) ?? json.string(json.member("message", of: error))
+        return "The upstream reported an error mid-stream" + (said.map { ": \($0)" } ?? ".")
+    }
+}

@@ -1,0 +1,130 @@
+import CCurl
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// libcurl's multi interface driven by one event loop: curl tells us which sockets to watch and when to wake it
+/// (`CURLMOPT_SOCKETFUNCTION`, `CURLMOPT_TIMERFUNCTION`), and Dispatch sources on the loop's queue call
+/// `curl_multi_socket_action` back. Connections to the upstream are pooled by the multi handle and reused.
+///
+/// Confined to the loop. Lives as long as the process (one per loop), so callbacks reach it through an unretained
+/// pointer.
+final class CurlMulti: @unchecked Sendable {
+    unowned let loop: EventLoop
+    let handle: UnsafeMutableRawPointer
+    private var watches: [curl_socket_t: CurlSocketWatch] = [:]
+    private var timer: DispatchSourceTimer
+    private var timerArmed = false
+    /// Transfers attached to the multi handle, keyed by their easy handle. This dictionary keeps them alive.
+    private var transfers: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
+
+    init(loop: EventLoop) {
+        self.loop = loop
+        guard let handle = curl_multi_init() else { fatalError("curl_multi_init failed (out of memory)") }
+        self.handle = handle
+        self.timer = DispatchSource.makeTimerSource(queue: loop.queue)
+        timer.setEventHandler { [unowned self] in
+            self.timerArmed = false
+            self.timer.suspend()
+            self.socketAction(PPLX_CURL_SOCKET_TIMEOUT, 0)
+        }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        pplx_multi_setopt_pointer(handle, CURLMOPT_SOCKETDATA, me)
+        pplx_multi_setopt_pointer(handle, CURLMOPT_TIMERDATA, me)
+        pplx_multi_setopt_socket_callback(handle) { _, socket, what, userp, _ in
+            guard let userp else { return 0 }
+            Unmanaged<CurlMulti>.fromOpaque(userp).takeUnretainedValue().watch(socket, what: what)
+            return 0
+        }
+        pplx_multi_setopt_timer_callback(handle) { _, timeoutMs, userp in
+            guard let userp else { return 0 }
+            Unmanaged<CurlMulti>.fromOpaque(userp).takeUnretainedValue().scheduleTimer(milliseconds: timeoutMs)
+            return 0
+        }
+    }
+
+    /// Attaches a configured easy handle; curl starts it on the next socket action.
+    func add(_ transfer: UpstreamTransfer) {
+        transfers[transfer.easy] = transfer
+        let code = curl_multi_add_handle(handle, transfer.easy)
+        if code != CURLM_OK {
+            transfers.removeValue(forKey: transfer.easy)
+            transfer.finished(CURLE_FAILED_INIT)
+        }
+    }
+
+    /// Detaches a transfer without a completion callback (cancelled, or stopped by its delegate).
+    /// Must not be called from inside a libcurl callback.
+    func remove(_ transfer: UpstreamTransfer) {
+        guard transfers.removeValue(forKey: transfer.easy) != nil else { return }
+        curl_multi_remove_handle(handle, transfer.easy)
+        transfer.release()
+    }
+
+    // MARK: Callbacks from libcurl
+
+    private func watch(_ socket: curl_socket_t, what: Int32) {
+        let watch: CurlSocketWatch
+        if let existing = watches[socket] {
+            watch = existing
+        } else {
+            guard what != PPLX_CURL_POLL_REMOVE else { return }
+            watch = CurlSocketWatch(fd: socket, queue: loop.queue) { [unowned self] fd, flags in
+                self.socketAction(fd, flags)
+            }
+            watches[socket] = watch
+        }
+        switch what {
+        case PPLX_CURL_POLL_IN: watch.set(read: true, write: false)
+        case PPLX_CURL_POLL_OUT: watch.set(read: false, write: true)
+        case PPLX_CURL_POLL_INOUT: watch.set(read: true, write: true)
+        default: watch.set(read: false, write: false)
+        }
+    }
+
+    /// curl's CLOSESOCKETFUNCTION: the descriptor may be closed only after its Dispatch sources are cancelled.
+    func closeSocket(_ socket: curl_socket_t) {
+        if let watch = watches.removeValue(forKey: socket) {
+            watch.cancelAndClose()
+        } else {
+            Glibc.close(socket)
+        }
+    }
+
+    private func scheduleTimer(milliseconds: Int) {
+        if milliseconds < 0 {
+            if timerArmed {
+                timerArmed = false
+                timer.suspend()
+            }
+            return
+        }
+        timer.schedule(deadline: .now() + .milliseconds(milliseconds), leeway: .milliseconds(1))
+        if !timerArmed {
+            timerArmed = true
+            timer.resume()
+        }
+    }
+
+    // MARK: Driving
+
+    private func socketAction(_ socket: curl_socket_t, _ flags: Int32) {
+        var running: Int32 = 0
+        curl_multi_socket_action(handle, socket, flags, &running)
+        collectCompletions()
+    }
+
+    /// Hands finished transfers to their delegates.
+    func collectCompletions() {
+        var pending: Int32 = 0
+        while let message = curl_multi_info_read(handle, &pending) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            let result = pplx_msg_result(message)
+            guard let transfer = transfers.removeValue(forKey: easy) else { continue }
+            curl_multi_remove_handle(handle, easy)
+            transfer.finished(result)
+        }
+    }
+}

@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The one table from upstream outcomes (an HTTP error status before the stream started, or a transport failure)
+/// to the `OpenAIError` the client receives (CONTRACT "Errors").
+///
+/// The caller is never blamed for the proxy's own key: an upstream 401/403 becomes a 502. Every message that
+/// carries upstream text has the upstream key scrubbed and is capped, and non-JSON bodies (openresty's HTML 401
+/// page) are never echoed.
+public enum UpstreamErrorMapper {
+    /// Longest piece of upstream-provided text passed on to a client, in UTF-8 bytes.
+    static let upstreamTextLimit = 1024
+
+    /// Error codes by which the retired Sonar endpoint identifies itself (perplexity-agent-api.md §1).
+    private static let retiredCodes: Set<String> = ["chat_completions_not_available", "agent_api_migration_required"]
+
+    /// Maps an upstream HTTP error response to the client's error.
+    ///
+    /// `now` (unix seconds) turns an epoch `x-ratelimit-reset` into a delay.
+    public static func map(
+        status: Int, headers: [(String, String)], body: [UInt8], upstreamKey: String?,
+        now: Int = currentUnixTime()
+    ) -> OpenAIError {
+        let details = UpstreamErrorBody(body)
+        let upstreamMessage = details.message.map { clip(UpstreamKey.scrub($0, key: upstreamKey)) }
+        switch status {
+        case 400, 422:
+            return OpenAIError(
+                status: 400, type: "invalid_request_error",
+                code: details.type ?? details.code ?? "upstream_invalid_request",
+                message: upstreamMessage ?? "The upstream rejected the request (HTTP \(status)).",
+                param: details.param.map { clip(UpstreamKey.scrub($0, key: upstreamKey)) })
+        case 429:
+            let delay = retryAfter(headers: headers, now: now)
+            return OpenAIError(
+                status: 429, type: "rate_limit_error", code: "upstream_rate_limited",
+                message: upstreamMessage ?? "The upstream rate limit was exceeded; retry in \(delay) s.",
+                retryAfterSeconds: delay)
+        case 403 where details.isRetiredEndpoint(codes: retiredCodes):
+            return OpenAIError(
+                status: 502, type: "upstream_error", code: "upstream_endpoint_retired",
+                message: "Perplexity retired Sonar chat completions on 2026-09-27, so the upstream no longer "
+                    + "serves /chat/completions. Run the proxy with upstream.api \"agent\" (the default) to use "
+                    + "the Agent API.")
+        case 401, 403:
+            return OpenAIError(
+                status: 502, type: "upstream_error", code: "upstream_auth_failed",
+                message: "The upstream refused the proxy's API key (HTTP \(status)). This is the proxy's "
+                    + "configuration, not your request: its operator must check the upstream key."
+                    + said(upstreamMessage))
+        case 500...599:
+            return OpenAIError(
+                status: 502, type: "upstream_error", code: "upstream_server_error",
+                message: "The upstream failed with HTTP \(status)." + said(upstreamMessage))
+        default:
+            return OpenAIError(
+                status: 502, type: "upstream_error", code: "upstream_bad_status",
+                message: "The upstream answered with unexpected HTTP status \(status)." + said(upstreamMessage))
+        }
+    }
+
+    /// Maps a transport failure to the client's error; `upstreamKey` is scrubbed from any detail text.
+    public static func map(_ failure: UpstreamFailure, upstreamKey: String? = nil) -> OpenAIError {
+        switch failure {
+        case .unreachable(let detail):
+            return upstreamError(502, "upstream_unreachable", "Could not reach the upstream: \(detail)", upstreamKey)
+        case .connectTimeout:
+            return upstreamError(504, "upstream_timeout", "Timed out connecting to the upstream.", upstreamKey)
+        case .firstByteTimeout:
+            return upstreamError(
+                504, "upstream_timeout", "Timed out waiting for the upstream's first response byte.", upstreamKey)
+        case .idleTimeout:
+            return upstreamError(
+                504, "upstream_timeout", "Timed out: the upstream stopped sending in the middle of its response.",
+                upstreamKey)
+        case .tls(let detail):
+            return upstreamError(502, "upstream_tls_error", "TLS with the upstream failed: \(detail)", upstreamKey)
+        case .protocolError(let detail):
+            return upstreamError(
+                502, "upstream_protocol_error", "The upstream sent an invalid HTTP response: \(detail)", upstreamKey)
+        case .truncated:
+            return upstreamError(
+                502, "upstream_stream_truncated",
+                "The upstream closed the connection before its response was complete.", upstreamKey)
+        }
+    }
+
+    /// The wall clock in unix seconds.
+    public static func currentUnixTime() -> Int {
+        Int(time(nil))
+    }
+
+    private static func upstreamError(_ status: Int, _ code: String, _ message: String, _ key: String?) -> OpenAIError {
+        OpenAIError(
+            status: status, type: "upstream_error", code: code, message: clip(UpstreamKey.scrub(message, key: key)))
+    }
+
+    private static func said(_ upstreamMessage: String?) -> String {
+        upstreamMessage.map { " Upstream said: \($0)" } ?? ""
+    }
+
+    /// Seconds until a retry: `Retry-After` (delta-seconds), else `x-ratelimit-reset` (an epoch, or a delay when
+    /// small), else 1. Never less than 1.
+    private static func retryAfter(headers: [(String, String)], now: Int) -> Int {
+        if let value = header("retry-after", in: headers), let seconds = seconds(value) {
+            return max(1, seconds)
+        }
+        if let value = header("x-ratelimit-reset", in: headers), let reset = seconds(value) {
+            // Below a billion seconds (2001) the value cannot be an epoch, so it is a delay.
+            return max(1, reset >= 1_000_000_000 ? reset - now : reset)
+        }
+        return 1
+    }
+
+    private static func header(_ name: String, in headers: [(String, String)]) -> String? {
+        headers.first { $0.0.lowercased() == name }?.1
+    }
+
+    /// A non-negative number of seconds, rounding fractions up.
+    private static func seconds(_ text: String) -> Int? {
+        let trimmed = text.trimmingWhitespace()
+        if let whole = Int(trimmed), whole >= 0 { return whole }
+        guard let value = Double(trimmed), value.isFinite, value >= 0, value < 1e15 else { return nil }
+        return Int(value.rounded(.up))
+    }
+
+    /// Caps upstream-provided text at `upstreamTextLimit` bytes, cutting on a character boundary.
+    static func clip(_ text: String) -> String {
+        guard text.utf8.count > upstreamTextLimit else { return text }
+        var kept = ""
+        var size = 0
+        for character in text {
+            size += character.utf8.count
+            guard size <= upstreamTextLimit else { break }
+            kept.append(character)
+        }
+        return kept + "…"
+    }
+}

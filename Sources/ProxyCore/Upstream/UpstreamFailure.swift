@@ -1,0 +1,18 @@
+/// Why an upstream transfer failed without an HTTP status to report: the transport-level outcomes the transfer
+/// layer hands to `UpstreamErrorMapper`.
+public enum UpstreamFailure: Sendable, Equatable {
+    /// No connection could be made (DNS, refused, reset before a response); the detail names the cause.
+    case unreachable(String)
+    /// The TCP/TLS connection was not established within the connect timeout.
+    case connectTimeout
+    /// The connection was made but no response byte arrived within the first-byte timeout.
+    case firstByteTimeout
+    /// The response started, then the upstream went silent for longer than the idle timeout.
+    case idleTimeout
+    /// The TLS handshake or certificate check failed; the detail names the cause.
+    case tls(String)
+    /// The upstream broke HTTP (malformed status line, headers or chunking); the detail names the cause.
+    case protocolError(String)
+    /// The upstream closed the connection before the body was complete.
+    case truncated
+}

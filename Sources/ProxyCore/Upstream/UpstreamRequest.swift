@@ -1,0 +1,24 @@
+/// One HTTP request to the upstream, ready for libcurl.
+public struct UpstreamRequest: Sendable {
+    /// Absolute URL.
+    public var url: String
+    /// "POST" or "GET".
+    public var method: String
+    /// Request headers, `Authorization` included.
+    public var headers: [(String, String)]
+    /// Request body (empty for GET).
+    public var body: [UInt8]
+    /// TCP + TLS connect timeout.
+    public var connectTimeoutMs: Int
+    /// Whole-transfer limit, for bounded side requests (e.g. cancel calls); nil for streams.
+    public var totalTimeoutMs: Int?
+
+    public init(url: String, method: String, headers: [(String, String)], body: [UInt8], connectTimeoutMs: Int, totalTimeoutMs: Int? = nil) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.connectTimeoutMs = connectTimeoutMs
+        self.totalTimeoutMs = totalTimeoutMs
+    }
+}

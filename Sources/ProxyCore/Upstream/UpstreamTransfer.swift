@@ -1,0 +1,217 @@
+import CCurl
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One HTTP exchange with the upstream through a libcurl easy handle on an event loop's multi handle.
+///
+/// Body bytes go to the delegate as libcurl reads them; the delegate can pause (bounded buffering: libcurl keeps the
+/// refused piece and stops reading the socket) or stop the transfer. Confined to the loop. While attached, the
+/// multi handle's `transfers` table keeps the transfer alive; libcurl callbacks reach it through an unretained
+/// pointer stored as the easy handle's private data.
+public final class UpstreamTransfer: @unchecked Sendable {
+    let easy: UnsafeMutableRawPointer
+    private unowned let loop: EventLoop
+    private weak var delegate: UpstreamTransferDelegate?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let body: [UInt8]
+    private var errorBuffer: UnsafeMutablePointer<CChar>
+    private var status = 0
+    private var headers = HTTPHeaders()
+    private var headDelivered = false
+    private var inCallback = false
+    private var stopRequested = false
+    private var paused = false
+    private var done = false
+    private var released = false
+    /// Monotonic time of the last byte received (or of the start).
+    public private(set) var lastActivity: UInt64
+    /// Whether any response byte (status line) has arrived.
+    public private(set) var receivedFirstByte = false
+
+    /// Configures the easy handle; `start()` attaches it.
+    public init(request: UpstreamRequest, loop: EventLoop, delegate: UpstreamTransferDelegate) {
+        guard let easy = curl_easy_init() else { fatalError("curl_easy_init failed (out of memory)") }
+        self.easy = easy
+        self.loop = loop
+        self.delegate = delegate
+        self.body = request.body
+        self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(to: 0)
+        self.lastActivity = MonotonicClock.nanoseconds()
+        configure(request)
+    }
+
+    private func configure(_ request: UpstreamRequest) {
+        pplx_easy_setopt_string(easy, CURLOPT_URL, request.url)
+        pplx_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        pplx_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
+        pplx_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+        pplx_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMs)
+        if let total = request.totalTimeoutMs { pplx_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, total) }
+        pplx_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, StreamRelayLimits.upstreamReadSize)
+        pplx_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
+        if request.method == "POST" {
+            pplx_easy_setopt_long(easy, CURLOPT_POST, 1)
+            // The body array lives as long as this object, which outlives the easy handle.
+            body.withUnsafeBytes { raw in
+                pplx_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
+                pplx_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+            }
+        } else if request.method != "GET" {
+            pplx_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)
+        }
+        // "Expect:" with no value stops curl from waiting for 100 Continue on large bodies.
+        for (name, value) in request.headers + [("Expect", "")] {
+            headerList = curl_slist_append(headerList, value.isEmpty ? "\(name):" : "\(name): \(value)")
+        }
+        pplx_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
+
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        pplx_easy_setopt_pointer(easy, CURLOPT_PRIVATE, me)
+        pplx_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
+        pplx_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
+        pplx_easy_setopt_write_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
+            guard let userdata, let data else { return 0 }
+            let transfer = Unmanaged<UpstreamTransfer>.fromOpaque(userdata).takeUnretainedValue()
+            return transfer.receivedBody(UnsafeRawBufferPointer(start: data, count: size * count))
+        }
+        pplx_easy_setopt_write_callback(easy, CURLOPT_HEADERFUNCTION) { data, size, count, userdata in
+            guard let userdata, let data else { return 0 }
+            let transfer = Unmanaged<UpstreamTransfer>.fromOpaque(userdata).takeUnretainedValue()
+            return transfer.receivedHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+        }
+        // The multi handle outlives every socket: curl closes sockets through it so their sources go first.
+        let multi = Unmanaged.passUnretained(loop.curlMulti).toOpaque()
+        pplx_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, multi)
+        pplx_easy_setopt_closesocket_callback(easy) { clientp, socket in
+            guard let clientp else { return Glibc.close(socket) }
+            Unmanaged<CurlMulti>.fromOpaque(clientp).takeUnretainedValue().closeSocket(socket)
+            return 0
+        }
+    }
+
+    /// Attaches the transfer to the loop's multi handle.
+    public func start() {
+        loop.curlMulti.add(self)
+    }
+
+    /// Resumes a transfer the delegate paused; libcurl re-delivers the refused piece first.
+    public func resume() {
+        guard paused, !done else { return }
+        paused = false
+        lastActivity = MonotonicClock.nanoseconds()
+        curl_easy_pause(easy, PPLX_CURLPAUSE_CONT)
+        loop.curlMulti.collectCompletions()
+    }
+
+    /// Whether the transfer waits for `resume()`.
+    public var isPaused: Bool { paused }
+
+    /// Abandons the transfer: no more delegate calls. Safe to call from a delegate callback.
+    public func cancel() {
+        guard !done else { return }
+        done = true
+        delegate = nil
+        if inCallback {
+            stopRequested = true
+        } else {
+            loop.curlMulti.remove(self)
+        }
+    }
+
+    // MARK: libcurl callbacks
+
+    private func receivedHeaderLine(_ line: UnsafeRawBufferPointer) -> Int {
+        if stopRequested { return 0 }
+        receivedFirstByte = true
+        lastActivity = MonotonicClock.nanoseconds()
+        if line.starts(with: "HTTP/".utf8) {
+            let parts = line.split(separator: UInt8(ascii: " "), maxSplits: 2)
+            status = parts.count > 1 ? Int(String(decoding: parts[1], as: UTF8.self)) ?? 0 : 0
+            headers = HTTPHeaders()
+            return line.count
+        }
+        // Trim CR/LF as bytes: Swift treats "\r\n" as one Character.
+        var end = line.count
+        while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<end]), as: UTF8.self)
+        if text.isEmpty {
+            if status >= 200 && !headDelivered {
+                headDelivered = true
+                inCallback = true
+                delegate?.upstreamDidReceiveHead(status: status, headers: headers)
+                inCallback = false
+                if stopRequested { return 0 }
+            }
+            return line.count
+        }
+        if let colon = text.firstIndex(of: ":") {
+            headers.add(String(text[..<colon]), String(text[text.index(after: colon)...].trimmingSpaces()))
+        }
+        return line.count
+    }
+
+    private func receivedBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if stopRequested { return 0 }
+        lastActivity = MonotonicClock.nanoseconds()
+        guard let delegate else { return 0 }
+        inCallback = true
+        let disposition = delegate.upstreamDidReceive(bytes)
+        inCallback = false
+        if stopRequested { return 0 }
+        switch disposition {
+        case .accepted:
+            return bytes.count
+        case .pause:
+            paused = true
+            return PPLX_CURL_WRITEFUNC_PAUSE
+        case .stop:
+            // Returning a short count makes libcurl abort with CURLE_WRITE_ERROR; the completion is swallowed.
+            done = true
+            self.delegate = nil
+            return 0
+        }
+    }
+
+    // MARK: Completion (called by CurlMulti)
+
+    func finished(_ code: CURLcode) {
+        let delegate = self.delegate
+        let wasDone = done
+        done = true
+        self.delegate = nil
+        let outcome: UpstreamOutcome = code == CURLE_OK ? .finished : .failed(failure(for: code))
+        release()
+        guard !wasDone, let delegate else { return }
+        delegate.upstreamDidComplete(outcome)
+    }
+
+    private func failure(for code: CURLcode) -> UpstreamFailure {
+        let detail = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_PROXY:
+            return .unreachable(detail)
+        case CURLE_OPERATION_TIMEDOUT:
+            return receivedFirstByte ? .idleTimeout : .connectTimeout
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR:
+            return .tls(detail)
+        case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            return headDelivered ? .truncated : .protocolError(detail)
+        default:
+            return .protocolError(detail)
+        }
+    }
+
+    /// Frees the easy handle, header list and error buffer. Called once, after detaching from the multi handle.
+    func release() {
+        guard !released else { return }
+        released = true
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
+        headerList = nil
+        errorBuffer.deallocate()
+    }
+}

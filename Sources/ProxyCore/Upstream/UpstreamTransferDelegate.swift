@@ -1,0 +1,27 @@
+/// What to do with a piece of upstream body.
+public enum UpstreamDataDisposition: Sendable {
+    /// Consumed.
+    case accepted
+    /// Not consumed: libcurl keeps it and pauses the transfer until `UpstreamTransfer.resume()`.
+    case pause
+    /// Stop the transfer now (the response is complete from our side, e.g. a terminal event was seen).
+    case stop
+}
+
+/// Receives an upstream transfer's events, on the transfer's event loop.
+public protocol UpstreamTransferDelegate: AnyObject {
+    /// The final (non-1xx) status line and headers arrived.
+    func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders)
+    /// A piece of the body arrived.
+    func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamDataDisposition
+    /// The transfer ended. Not called after `cancel()` or `.stop`.
+    func upstreamDidComplete(_ outcome: UpstreamOutcome)
+}
+
+/// How an upstream transfer ended.
+public enum UpstreamOutcome: Sendable, Equatable {
+    /// The body ended cleanly.
+    case finished
+    /// The transfer failed.
+    case failed(UpstreamFailure)
+}

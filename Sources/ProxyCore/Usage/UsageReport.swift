@@ -1,0 +1,84 @@
+/// Totals over the usage ledger, grouped by client or model, for `pplx-proxy usage`.
+public struct UsageReport: Sendable {
+    /// One group's totals.
+    public struct Row: Sendable, Equatable {
+        public var key: String
+        public var requests = 0
+        public var errors = 0
+        public var promptTokens = 0
+        public var completionTokens = 0
+        public var totalTokens = 0
+        public var costUSD = 0.0
+    }
+
+    /// Grouping.
+    public enum Grouping: String, Sendable, CaseIterable {
+        case client, model
+    }
+
+    /// Rows sorted by key.
+    public private(set) var rows: [Row] = []
+    /// Lines that could not be read (a torn last line, foreign text).
+    public private(set) var skippedLines = 0
+
+    /// Reads ledger bytes; `since` is "YYYY-MM-DD" (records from that UTC day on).
+    public init(ledger: [UInt8], by grouping: Grouping, since: String?) {
+        var groups: [String: Row] = [:]
+        for line in ledger.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            guard let record = UsageRecord(jsonLine: line) else {
+                skippedLines += 1
+                continue
+            }
+            if let since, record.timestamp.prefix(10) < since { continue }
+            let key = grouping == .client ? record.client : record.model
+            var row = groups[key] ?? Row(key: key)
+            row.requests += 1
+            if record.outcome != "ok" { row.errors += 1 }
+            row.promptTokens += record.promptTokens
+            row.completionTokens += record.completionTokens
+            row.totalTokens += record.totalTokens
+            row.costUSD += record.costUSD ?? 0
+            groups[key] = row
+        }
+        rows = groups.values.sorted { $0.key < $1.key }
+    }
+
+    /// A fixed-width text table.
+    public func table(grouping: Grouping) -> String {
+        let header = [grouping.rawValue, "requests", "errors", "prompt_tokens", "completion_tokens", "total_tokens", "cost_usd"]
+        let body = rows.map { row in
+            [row.key, String(row.requests), String(row.errors), String(row.promptTokens), String(row.completionTokens),
+             String(row.totalTokens), Self.money(row.costUSD)]
+        }
+        let widths = header.indices.map { i in ([header[i]] + body.map { $0[i] }).map(\.count).max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                i == 0 ? cell.padding(to: widths[i]) : String(repeating: " ", count: widths[i] - cell.count) + cell
+            }.joined(separator: "  ")
+        }
+        return ([line(header)] + body.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    /// One JSON object per row, one per line.
+    public func jsonLines(grouping: Grouping) -> String {
+        rows.map { row in
+            let value: JSONValue = .object([
+                grouping.rawValue: .string(row.key), "requests": .number(row.requests), "errors": .number(row.errors),
+                "prompt_tokens": .number(row.promptTokens), "completion_tokens": .number(row.completionTokens),
+                "total_tokens": .number(row.totalTokens), "cost_usd": .number(row.costUSD),
+            ])
+            return value.serializedString
+        }.joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
+    }
+
+    private static func money(_ value: Double) -> String {
+        let cents = (value * 1_000_000).rounded() / 1_000_000
+        return String(cents)
+    }
+}
+
+extension String {
+    fileprivate func padding(to width: Int) -> String {
+        self + String(repeating: " ", count: max(0, width - count))
+    }
+}

@@ -1,0 +1,164 @@
+import ArgumentParser
+import Dispatch
+import Logging
+import MockUpstream
+import ProxyCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `pplx-proxy serve`: runs the proxy (the default command).
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the proxy. With no upstream key set it serves the built-in offline emulator (demo mode).")
+
+    @Option(help: "JSON config file (env PPLX_PROXY_CONFIG).")
+    var config: String?
+
+    @Option(help: "Address to listen on, HOST:PORT (default 127.0.0.1:8787).")
+    var listen: String?
+
+    @Option(help: "Upstream base URL (default https://api.perplexity.ai).")
+    var upstream: String?
+
+    @Option(name: .customLong("upstream-api"), help: "Upstream API: agent (default) or chat.")
+    var upstreamAPI: String?
+
+    @Option(help: "Trailing metadata in chat mode: final (default) or passthrough.")
+    var metadata: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning or error.")
+    var logLevel: String?
+
+    @Flag(help: "Serve the built-in Perplexity emulator in-process: offline, no key needed.")
+    var demo = false
+
+    func run() throws {
+        ProcessSetup.prepare()
+        let environment = Environment.current
+        let configPath = config ?? environment["PPLX_PROXY_CONFIG"]
+        var resolved = resolve(configPath: configPath, environment: environment)
+        let (logger, sink) = ProcessSetup.makeLogger(level: resolved.config.logLevel)
+
+        var demoMock: MockUpstreamServer?
+        if demo || (resolved.key == nil && resolved.config.upstream.url == UpstreamConfig.defaultURL) {
+            if !demo {
+                logger.warning("no PERPLEXITY_API_KEY or PPLX_API_KEY set: serving the built-in offline emulator (demo mode); answers are canned")
+            }
+            let mock = startDemoMock(api: resolved.config.upstream.api)
+            resolved.config.upstream.url = mock.baseURL
+            resolved.config.usageLedger = nil
+            resolved.key = DemoMode.key
+            demoMock = mock
+            logger.notice("demo upstream emulator at \(mock.baseURL)")
+        }
+        if let key = resolved.key { sink.redact(key) }
+
+        let server: ProxyServer
+        do {
+            server = try ProxyServer(settings: ProxySettings(config: resolved.config, upstreamKey: resolved.key), logger: logger)
+        } catch {
+            ProcessSetup.fail("cannot listen on \(resolved.config.listen): \(error)", code: 2)
+        }
+        server.start()
+        logger.info("listening on \(server.localAddress)")
+        logger.info("upstream \(resolved.config.upstream.api.rawValue) at \(resolved.config.upstream.url); metadata \(resolved.config.stream.metadata.rawValue)")
+
+        let grace = resolved.config.shutdownGraceMs
+        let termination = SignalHandlers.onTermination { signalNumber in
+            logger.notice("signal \(signalNumber): draining (grace \(grace) ms)")
+            server.shutdown(graceMs: server.state.settings.config.shutdownGraceMs) {
+                logger.notice("stopped")
+                Glibc.exit(0)
+            }
+        }
+        let isDemo = demoMock != nil
+        let demoURL = resolved.config.upstream.url
+        let hangup = SignalHandlers.onHangup {
+            reload(server: server, configPath: configPath, environment: Environment.current, demoURL: isDemo ? demoURL : nil, logger: logger, sink: sink)
+        }
+        withExtendedLifetime((server, demoMock, termination, hangup)) { dispatchMain() }
+    }
+
+    /// The configuration layers (file, env, flags) and the upstream key; exits 1 on any problem.
+    private func resolve(configPath: String?, environment: [String: String]) -> (config: ProxyConfig, key: String?) {
+        switch load(configPath: configPath, environment: environment) {
+        case .success(let result): return result
+        case .failure(let errors): ProcessSetup.fail(errors.description, code: 1)
+        }
+    }
+
+    private func load(configPath: String?, environment: [String: String]) -> Result<(config: ProxyConfig, key: String?), ConfigErrors> {
+        var file = ProxyConfig()
+        if let configPath {
+            switch ConfigLoader.load(path: configPath) {
+            case .success(let loaded): file = loaded
+            case .failure(let errors): return .failure(errors)
+            }
+        }
+        let flags = ConfigOverrides(listen: listen, upstreamURL: upstream, upstreamAPI: upstreamAPI, metadata: metadata, logLevel: logLevel, origin: .commandLine)
+        let config: ProxyConfig
+        switch ConfigOverrides.layered(file, environment: .fromEnvironment(environment), commandLine: flags) {
+        case .success(let layered): config = layered
+        case .failure(let errors): return .failure(errors)
+        }
+        switch UpstreamKey.resolve(environment: environment, config: config) {
+        case .success(let key): return .success((config, key))
+        case .failure(let errors): return .failure(errors)
+        }
+    }
+
+    private func reload(server: ProxyServer, configPath: String?, environment: [String: String], demoURL: String?, logger: Logger, sink: LogSink) {
+        switch load(configPath: configPath, environment: environment) {
+        case .failure(let errors):
+            logger.error("reload refused, keeping the running configuration: \(errors.problems.map(\.description).joined(separator: "; "))")
+        case .success(var resolved):
+            let running = server.state.settings.config
+            if resolved.config.listen != running.listen || resolved.config.tls != running.tls || resolved.config.eventLoops != running.eventLoops {
+                logger.warning("reload: listen, tls and event_loops take effect only after a restart")
+            }
+            if let demoURL {
+                resolved.config.upstream.url = demoURL
+                resolved.config.usageLedger = nil
+                resolved.key = DemoMode.key
+            }
+            if let key = resolved.key { sink.redact(key) }
+            server.reload(ProxySettings(config: resolved.config, upstreamKey: resolved.key))
+            logger.notice("configuration reloaded")
+        }
+    }
+
+    private func startDemoMock(api: UpstreamAPI) -> MockUpstreamServer {
+        do {
+            let mock = try MockUpstreamServer(options: MockOptions(api: api == .agent ? .agent : .chat, expectedKey: DemoMode.key, eventDelayMs: 40))
+            mock.start()
+            return mock
+        } catch {
+            ProcessSetup.fail("cannot start the demo emulator: \(error)", code: 2)
+        }
+    }
+}
+
+/// Settings of demo mode.
+enum DemoMode {
+    /// The key the proxy sends to its in-process emulator (not a Perplexity key).
+    static let key = "pplx-demo-key"
+}
+
+/// The process environment as a dictionary.
+enum Environment {
+    static var current: [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import ProxyCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `pplx-proxy usage`: totals from the usage ledger, by client or model.
+struct Usage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "usage", abstract: "Usage report from the ledger (a table; --json: one object per row).")
+
+    @Option(help: "The ledger file (default: usage_ledger from --config).")
+    var ledger: String?
+
+    @Option(help: "Config file whose usage_ledger to read.")
+    var config: String?
+
+    @Option(help: "Only requests from this UTC day on (YYYY-MM-DD).")
+    var since: String?
+
+    @Option(help: "Group by client or model.")
+    var by: UsageReport.Grouping = .client
+
+    @Flag(help: "One JSON object per row instead of a table.")
+    var json = false
+
+    func validate() throws {
+        if let since, !Self.isDate(since) {
+            throw ValidationError("--since takes a date as YYYY-MM-DD, got '\(since)'")
+        }
+    }
+
+    func run() throws {
+        let path: String
+        if let ledger {
+            path = ledger
+        } else if let config {
+            switch ConfigLoader.load(path: config) {
+            case .failure(let errors):
+                ProcessSetup.fail(errors.description, code: 1)
+            case .success(let loaded):
+                guard let configured = loaded.usageLedger else { ProcessSetup.fail("\(config) sets no usage_ledger", code: 1) }
+                path = configured
+            }
+        } else {
+            throw ValidationError("name the ledger with --ledger FILE (or --config FILE with usage_ledger set)")
+        }
+        guard let bytes = Self.read(path) else { ProcessSetup.fail("usage: cannot read \(path)", code: 1) }
+        let report = UsageReport(ledger: bytes, by: by, since: since)
+        print(json ? report.jsonLines(grouping: by) : report.table(grouping: by), terminator: "")
+        if report.skippedLines > 0 {
+            ProcessSetup.printError("usage: skipped \(report.skippedLines) unreadable line(s)")
+        }
+    }
+
+    private static func isDate(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
+        return bytes.enumerated().allSatisfy { i, b in i == 4 || i == 7 || (b >= 0x30 && b <= 0x39) }
+    }
+
+    private static func read(_ path: String) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, file)
+            if n > 0 { out.append(contentsOf: buffer[0..<n]) }
+            if n < buffer.count { break }
+        }
+        return out
+    }
+}
+
+extension UsageReport.Grouping: ExpressibleByArgument {}

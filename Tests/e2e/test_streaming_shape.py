@@ -1,0 +1,249 @@
+"""Raw SSE as the proxy sends it (requests, no SDK), checked against CONTRACT.md "Streams to clients" 1–7.
+
+Each upstream scenario of the mock is selected with " mock:NAME" in the user message. In final mode every stream
+must come out in the one normalised shape whatever the upstream did.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+from support import (
+    CANONICAL_CITATIONS, CANONICAL_SEARCH_RESULTS, CANONICAL_TEXT, MODES_ALL, MODES_FINAL, Frame, RawResponse,
+    assert_canonical_usage, chat_body, mode_id, post, split_frames, text_of,
+)
+
+# Read timeout for shape tests: a stream that does not end after its terminal event fails here instead of
+# hanging (keep-alive pings are 15 s apart by default, so they do not reset it).
+SHAPE_TIMEOUT = (5, 10)
+
+# Expected answer per scenario. None: not pinned by the scenario (only the contract invariants are checked).
+CANON = {"text": CANONICAL_TEXT, "citations": CANONICAL_CITATIONS, "finish": "stop", "usage": True}
+CHAT_SCENARIOS = {
+    "default": CANON,
+    "legacy": CANON,
+    "no-done": CANON,
+    "role-first-only": CANON,
+    "no-finish": CANON,
+    "empty-finish": CANON,
+    "hold-open": CANON,
+    "done-hold-open": CANON,
+    "concise": CANON,
+    "reasoning": {"text": None, "citations": CANONICAL_CITATIONS, "finish": "stop", "usage": False},
+    "split": CANON,
+    "metadata-once": CANON,
+}
+AGENT_SCENARIOS = {
+    "default": CANON,
+    "no-event-lines": CANON,
+    "crlf": CANON,
+    "text-only-terminal": CANON,
+    "partial-deltas": CANON,
+    "dup-sources": CANON,
+    "multi-search": {"text": None, "citations": None, "finish": "stop", "usage": False},
+    "null-fields": {"text": CANONICAL_TEXT, "citations": None, "finish": "stop", "usage": False},
+    "hold-open": CANON,
+    "incomplete": {"text": None, "citations": None, "finish": "length", "usage": False},
+    "multi-message": {"text": None, "citations": CANONICAL_CITATIONS, "finish": "stop", "usage": False},
+    "no-search": {"text": None, "citations": [], "finish": "stop", "usage": False},
+}
+
+
+@dataclass
+class Stream:
+    chunks: list[dict]
+    content_chunks: list[dict]
+    finish: dict
+    usage_chunk: dict | None
+
+    @property
+    def text(self) -> str:
+        return text_of(self.content_chunks)
+
+
+def stream_request(stack, scenario: str | None, *, model: str = "sonar", **extra) -> RawResponse:
+    try:
+        return post(stack.chat_url, chat_body(scenario, model=model, **extra), timeout=SHAPE_TIMEOUT)
+    except requests.exceptions.ConnectionError as exc:  # ReadTimeout included
+        pytest.fail(f"stream for scenario {scenario!r} did not end (or broke) within the read timeout: {exc!r}")
+
+
+def assert_stream_headers(resp: RawResponse) -> None:
+    assert resp.status == 200, resp.body[:500]
+    h = resp.headers
+    assert h.get("Content-Type", "").split(";")[0].strip() == "text/event-stream", dict(h)
+    assert h.get("Cache-Control") == "no-cache", dict(h)
+    assert h.get("X-Accel-Buffering") == "no", dict(h)
+    assert h.get("Transfer-Encoding", "").lower() == "chunked", dict(h)
+    assert "Content-Length" not in h, dict(h)
+
+
+def check_contract_stream(resp: RawResponse, model: str, *, include_usage: bool = False) -> Stream:
+    """Asserts CONTRACT.md "Streams to clients" 1–6 on one complete response and returns its parts."""
+    assert_stream_headers(resp)
+    frames, tail = split_frames(resp.body)
+    assert tail == "", f"body does not end with a complete event: tail {tail!r}"
+    for f in frames:
+        if f.comment_only:
+            assert f.raw == ": ping", f"unexpected comment frame {f.raw!r}"
+    data: list[Frame] = [f for f in frames if not f.comment_only]
+    # 6. [DONE] is the last event and the body ends right after it (tail == '' and EOF was reached)
+    assert data and data[-1].raw == "data: [DONE]", [f.raw[:80] for f in data[-3:]]
+    assert [f.raw for f in data].count("data: [DONE]") == 1
+    for f in data:
+        # events are exactly `data: <json>\n\n`: one line, no event name
+        assert f.raw.startswith("data: ") and "\n" not in f.raw, f"not a plain data event: {f.raw!r}"
+    chunks = [json.loads(f.data) for f in data[:-1]]
+    assert chunks, "no chunks before [DONE]"
+
+    # 1. same object/id/created/model everywhere
+    for c in chunks:
+        assert c.get("object") == "chat.completion.chunk", c
+        assert c.get("model") == model, c
+        assert isinstance(c.get("id"), str) and c["id"], c
+        assert isinstance(c.get("created"), int), c
+    assert len({c["id"] for c in chunks}) == 1, {c["id"] for c in chunks}
+    assert len({c["created"] for c in chunks}) == 1, {c["created"] for c in chunks}
+
+    with_choices = [c for c in chunks if c.get("choices")]
+    for c in with_choices:
+        assert len(c["choices"]) == 1 and c["choices"][0].get("index") == 0, c
+
+    # 4. exactly one finish chunk
+    finishing = [i for i, c in enumerate(chunks) if c.get("choices") and c["choices"][0].get("finish_reason")]
+    assert len(finishing) == 1, f"finish chunks: {[chunks[i] for i in finishing]}"
+    fi = finishing[0]
+    finish = chunks[fi]
+    choice = finish["choices"][0]
+    assert choice["delta"] == {}, finish
+    assert choice["finish_reason"] in ("stop", "length"), finish
+    assert isinstance(finish.get("citations"), list) and all(isinstance(u, str) for u in finish["citations"]), finish
+    assert isinstance(finish.get("search_results"), list), finish
+    for r in finish["search_results"]:
+        assert isinstance(r.get("title"), str) and isinstance(r.get("url"), str), r
+        assert set(r) <= {"title", "url", "date", "last_updated", "snippet", "source", "id"}, r
+    usage = finish.get("usage")
+    assert isinstance(usage, dict), finish
+    for k in ("prompt_tokens", "completion_tokens", "total_tokens"):
+        assert isinstance(usage.get(k), int), usage
+
+    # 2./3. role only on the first chunk; content chunks carry content only
+    content_chunks = chunks[:fi]
+    assert content_chunks, "no chunk before the finish chunk"
+    assert content_chunks[0]["choices"][0]["delta"].get("role") == "assistant", content_chunks[0]
+    for i, c in enumerate(content_chunks):
+        assert c.get("choices"), c
+        ch = c["choices"][0]
+        delta = ch.get("delta")
+        assert isinstance(delta, dict), c
+        allowed = {"role", "content"} if i == 0 else {"content"}
+        assert set(delta) <= allowed, f"chunk {i} delta has {sorted(delta)}: {c}"
+        if i > 0:
+            assert "content" in delta, c
+        assert ch.get("finish_reason") is None, c
+        for key in ("citations", "search_results", "usage"):
+            assert key not in c, f"content chunk {i} carries {key}: {c}"
+
+    # 5. include_usage: one more chunk with "choices": [] and usage; otherwise nothing after the finish chunk
+    after = chunks[fi + 1:]
+    usage_chunk = None
+    if include_usage:
+        assert len(after) == 1, after
+        usage_chunk = after[0]
+        assert usage_chunk["choices"] == [], usage_chunk
+        assert isinstance(usage_chunk.get("usage"), dict), usage_chunk
+        assert usage_chunk["usage"] == usage
+    else:
+        assert after == [], after
+    return Stream(chunks, content_chunks, finish, usage_chunk)
+
+
+def assert_expected(stream: Stream, expect: dict) -> None:
+    if expect["text"] is not None:
+        assert stream.text == expect["text"]
+    else:
+        assert stream.text, "no content at all"
+    if expect["citations"] is not None:
+        assert stream.finish["citations"] == expect["citations"]
+    assert stream.finish["choices"][0]["finish_reason"] == expect["finish"]
+    if expect["usage"]:
+        assert_canonical_usage(stream.finish["usage"])
+
+
+@pytest.mark.parametrize("scenario", list(CHAT_SCENARIOS))
+def test_chat_upstream_final_stream_follows_the_contract(stacks, scenario):
+    stream = check_contract_stream(stream_request(stacks(("chat", "final")), scenario), "sonar")
+    assert_expected(stream, CHAT_SCENARIOS[scenario])
+
+
+@pytest.mark.parametrize("scenario", list(AGENT_SCENARIOS))
+def test_agent_upstream_final_stream_follows_the_contract(stacks, scenario):
+    stream = check_contract_stream(stream_request(stacks(("agent", "final")), scenario), "sonar")
+    assert_expected(stream, AGENT_SCENARIOS[scenario])
+
+
+@pytest.mark.parametrize("mode", MODES_FINAL, ids=mode_id)
+def test_default_stream_carries_the_exact_search_results(stacks, mode):
+    stream = check_contract_stream(stream_request(stacks(mode), None), "sonar")
+    results = [{k: v for k, v in r.items() if k != "id"} for r in stream.finish["search_results"]]
+    assert results == CANONICAL_SEARCH_RESULTS
+    assert stream.text == CANONICAL_TEXT
+    assert_canonical_usage(stream.finish["usage"])
+
+
+@pytest.mark.parametrize("mode", MODES_FINAL, ids=mode_id)
+def test_agent_and_chat_deltas_become_one_chunk_each(stacks, mode):
+    stream = check_contract_stream(stream_request(stacks(mode), None), "sonar")
+    contents = [c["choices"][0]["delta"].get("content") for c in stream.content_chunks]
+    assert [c for c in contents if c] == ["The capital", " of France", " is Paris", "[1]", ".", " It lies on",
+                                          " the Seine", "[2]", "."]
+
+
+@pytest.mark.parametrize("model", ["sonar", "sonar-pro", "sonar-reasoning-pro", "sonar-deep-research"])
+@pytest.mark.parametrize("mode", MODES_FINAL, ids=mode_id)
+def test_model_is_echoed_as_requested(stacks, mode, model):
+    check_contract_stream(stream_request(stacks(mode), None, model=model), model)
+
+
+@pytest.mark.parametrize("mode", MODES_FINAL, ids=mode_id)
+def test_include_usage_appends_one_usage_chunk_before_done(stacks, mode):
+    stream = check_contract_stream(
+        stream_request(stacks(mode), None, stream_options={"include_usage": True}), "sonar", include_usage=True)
+    assert_canonical_usage(stream.usage_chunk["usage"])
+
+
+@pytest.mark.parametrize("mode", MODES_FINAL, ids=mode_id)
+def test_stream_options_without_include_usage_adds_nothing(stacks, mode):
+    check_contract_stream(stream_request(stacks(mode), None, stream_options={"include_usage": False}), "sonar")
+
+
+def test_passthrough_relays_the_upstream_bytes_unchanged(stacks):
+    stack = stacks(("chat", "passthrough"))
+    via_proxy = stream_request(stack, None)
+    assert via_proxy.status == 200
+    assert via_proxy.headers.get("Content-Type", "").split(";")[0].strip() == "text/event-stream"
+    # the same request straight to the mock, with the key the mock expects
+    from support import UPSTREAM_KEY  # local: this test is the one place that talks to the mock with it
+    direct = requests.post(stack.mock.url + "/chat/completions", json=chat_body(None),
+                           headers={"Authorization": f"Bearer {UPSTREAM_KEY}"}, timeout=SHAPE_TIMEOUT)
+    assert direct.status_code == 200
+    strip = lambda body: b"".join(  # noqa: E731 — keep-alive comments are the one thing the proxy may add
+        f + b"\n\n" for f in body.split(b"\n\n") if f and not f.startswith(b":"))
+    upstream = direct.content
+    # the mock stamps each response with its own id/created; compare with those normalised
+    ids = {json.loads(line[6:]).get("id") for line in upstream.split(b"\n") if line.startswith(b"data: {")}
+    proxied_ids = {json.loads(line[6:]).get("id") for line in via_proxy.body.split(b"\n")
+                   if line.startswith(b"data: {")}
+    proxied = strip(via_proxy.body)
+    for a, b in zip(sorted(proxied_ids), sorted(ids)):
+        proxied = proxied.replace(a.encode(), b.encode())
+    assert _without_created(proxied) == _without_created(strip(upstream))
+
+
+def _without_created(body: bytes) -> bytes:
+    import re
+    return re.sub(rb'"created": ?\d+', b'"created":0', body)
