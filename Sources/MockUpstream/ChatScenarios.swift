@@ -27,6 +27,8 @@ public enum ChatScenario: String, CaseIterable, Sendable {
     case slow
     /// 200 content deltas.
     case long
+    /// `MockFlood.events` large deltas as fast as the socket takes them (backpressure tests).
+    case flood
     /// The head and one event, then silence.
     case stall
     /// No response at all.
@@ -74,7 +76,7 @@ extension ChatScenario {
         case .retired403: return UpstreamErrors.retiredChatCompletions.immediateSteps
         case .retired403b: return UpstreamErrors.retiredMigrationRequired.immediateSteps
         case .default, .legacy, .noDone, .roleFirstOnly, .noFinish, .emptyFinish, .holdOpen, .doneHoldOpen, .concise,
-            .reasoning, .split, .slow, .long, .stall, .noResponse, .drop, .metadataOnce, .echo:
+            .reasoning, .split, .slow, .long, .flood, .stall, .noResponse, .drop, .metadataOnce, .echo:
             return delivery.steps(for: answer(to: request, ids: ids), eventDelayMs: eventDelayMs)
         }
     }
@@ -101,6 +103,7 @@ extension ChatScenario {
         switch self {
         case .reasoning: Self.thinkDeltas + CanonicalAnswer.deltas
         case .long: (0..<200).map { "tok\($0) " }
+        case .flood: MockFlood.deltas
         case .echo: [String(decoding: body, as: UTF8.self)]
         case .default, .legacy, .noDone, .roleFirstOnly, .noFinish, .emptyFinish, .holdOpen, .doneHoldOpen, .concise,
             .split, .slow, .stall, .noResponse, .drop, .metadataOnce, .error400, .error401, .error422, .error429,
@@ -129,7 +132,7 @@ extension ChatScenario {
             shape.sendsDoneMarker = false
         case .emptyFinish: shape.finishReason = ""
         case .metadataOnce: shape.metadataOnEveryChunk = false
-        case .default, .doneHoldOpen, .concise, .reasoning, .split, .slow, .long, .stall, .noResponse, .drop, .error400,
+        case .default, .doneHoldOpen, .concise, .reasoning, .split, .slow, .long, .flood, .stall, .noResponse, .drop, .error400,
             .error401, .error422, .error429, .error500, .error503, .retired403, .retired403b, .echo:
             break
         }
@@ -140,7 +143,7 @@ extension ChatScenario {
         switch self {
         case .holdOpen, .doneHoldOpen: .holdOpen
         case .default, .legacy, .noDone, .roleFirstOnly, .noFinish, .emptyFinish, .concise, .reasoning, .split, .slow,
-            .long, .stall, .noResponse, .drop, .metadataOnce, .error400, .error401, .error422, .error429, .error500,
+            .long, .flood, .stall, .noResponse, .drop, .metadataOnce, .error400, .error401, .error422, .error429, .error500,
             .error503, .retired403, .retired403b, .echo:
             .end
         }
@@ -154,7 +157,7 @@ extension ChatScenario {
         case .drop: .drop
         case .noResponse: .silence
         case .default, .legacy, .noDone, .roleFirstOnly, .noFinish, .emptyFinish, .holdOpen, .doneHoldOpen, .concise,
-            .reasoning, .long, .metadataOnce, .error400, .error401, .error422, .error429, .error500, .error503,
+            .reasoning, .long, .flood, .metadataOnce, .error400, .error401, .error422, .error429, .error500, .error503,
             .retired403, .retired403b, .echo:
             .normal
         }

@@ -32,7 +32,6 @@ public final class MockUpstreamServer: Sendable {
 
     /// Stops accepting and closes every connection.
     public func stop() {
-        server.stopAccepting()
-        server.closeAllConnections()
+        server.stop()
     }
 }

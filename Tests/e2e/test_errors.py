@@ -18,18 +18,26 @@ from support import (
 )
 from test_openai_sdk import openai_httpx
 
-# Mock scenarios that fail before the stream starts: name → (client status, error code or None when free)
+# Mock scenarios that fail before the stream starts: name → (client status, error code or None when free).
+# The agent emulator has no 422 or 503 scenario.
 PRE_STREAM = {
     "error-400": (400, None),
     "error-401": (502, "upstream_auth_failed"),
     "error-422": (400, None),
     "error-429": (429, None),
     "error-500": (502, None),
+    "error-503": (502, None),
 }
-# The message the mock's error-400 scenario sends (must reach the client).
-UPSTREAM_400_MESSAGE = "PLACEHOLDER"
+CHAT_ONLY = {"error-422", "error-503"}
+PRE_STREAM_CASES = [(mode, scenario) for mode in MODES_ALL for scenario in PRE_STREAM
+                    if mode[0] == "chat" or scenario not in CHAT_ONLY]
+# The messages the mock's 400 scenarios send; the proxy must pass them on.
+UPSTREAM_400_MESSAGE = {
+    "chat": "Permitted models can be found in the documentation",
+    "agent": "search recency filter must be one of: hour day week month year",
+}
 MID_STREAM_DROP = "drop"
-AGENT_TERMINAL_FAILURES = ["failed", "cancelled", "error-event"]
+AGENT_TERMINAL_FAILURES = ["failed", "failed-nested", "cancelled", "error-event"]
 
 
 def openai_client(base_url: str) -> OpenAI:
@@ -56,8 +64,7 @@ def free_port() -> int:
 # ---- upstream errors before the stream starts ---------------------------------------------------------------
 
 @pytest.mark.parametrize("stream", [True, False], ids=["stream", "non-stream"])
-@pytest.mark.parametrize("scenario", list(PRE_STREAM))
-@pytest.mark.parametrize("mode", MODES_ALL, ids=mode_id)
+@pytest.mark.parametrize("mode,scenario", PRE_STREAM_CASES, ids=lambda v: mode_id(v) if isinstance(v, tuple) else v)
 def test_upstream_error_maps_to_contract_status_and_json(stacks, mode, scenario, stream):
     status, code = PRE_STREAM[scenario]
     resp = post(stacks(mode).chat_url, chat_body(scenario, stream=stream))
@@ -72,12 +79,15 @@ def test_upstream_error_maps_to_contract_status_and_json(stacks, mode, scenario,
 def test_upstream_400_message_is_passed_on(stacks, mode):
     """400 keeps the upstream's message (so the caller can fix the request)."""
     resp = post(stacks(mode).chat_url, chat_body("error-400"))
-    assert UPSTREAM_400_MESSAGE in assert_error_body(resp.json())["message"]
+    assert resp.status == 400, resp.body[:500]
+    message = assert_error_body(resp.json())["message"]
+    assert UPSTREAM_400_MESSAGE[mode[0]] in message, message
 
 
+@pytest.mark.parametrize("scenario", ["retired-403", "retired-403b"])
 @pytest.mark.parametrize("mode", [("chat", "final"), ("chat", "passthrough")], ids=mode_id)
-def test_retired_chat_endpoint_is_502_upstream_endpoint_retired(stacks, mode):
-    resp = post(stacks(mode).chat_url, chat_body("retired-403"))
+def test_retired_chat_endpoint_is_502_upstream_endpoint_retired(stacks, mode, scenario):
+    resp = post(stacks(mode).chat_url, chat_body(scenario))
     assert resp.status == 502, resp.body[:500]
     err = assert_error_body(resp.json(), code="upstream_endpoint_retired")
     assert "agent" in err["message"].lower(), err
@@ -106,14 +116,31 @@ def assert_ends_with_error_frame(body: bytes) -> dict:
     return assert_error_body(last.json)
 
 
+def assert_error_status_or_error_event(resp) -> dict:
+    """Before anything was sent the failure is an HTTP error; after the 200 it is an `event: error` frame."""
+    if resp.status == 200:
+        err = assert_ends_with_error_frame(resp.body)
+        # whatever was sent before the failure is valid chunks
+        chunks = [f.json for f in data_frames(resp.body) if f.event is None]
+        assert all(c["object"] == "chat.completion.chunk" for c in chunks), chunks
+        return err
+    assert resp.status >= 400, resp.status
+    return assert_error_body(resp.json())
+
+
 @pytest.mark.parametrize("mode", MODES_FINAL, ids=mode_id)
-def test_upstream_drop_mid_stream_ends_with_an_error_event(stacks, mode):
+def test_upstream_drop_mid_stream_ends_with_an_error(stacks, mode):
     resp = post(stacks(mode).chat_url, chat_body(MID_STREAM_DROP))
+    assert_error_status_or_error_event(resp)
+
+
+def test_upstream_drop_after_content_is_an_error_event_after_the_content(stacks):
+    """The chat emulator drops after two content events: the 200 has gone out, so an error frame."""
+    resp = post(stacks(("chat", "final")).chat_url, chat_body(MID_STREAM_DROP))
     assert resp.status == 200, resp.body[:500]
     assert_ends_with_error_frame(resp.body)
-    # content already sent stays valid chunks
     chunks = [f.json for f in data_frames(resp.body) if f.event is None]
-    assert chunks and all(c["object"] == "chat.completion.chunk" for c in chunks)
+    assert chunks and chunks[0]["choices"][0]["delta"].get("role") == "assistant", chunks
 
 
 @pytest.mark.parametrize("mode", MODES_FINAL, ids=mode_id)
@@ -148,13 +175,14 @@ def test_agent_failure_terminals_raise_in_both_sdks(stacks, scenario):
 
 
 @pytest.mark.parametrize("scenario", AGENT_TERMINAL_FAILURES)
-def test_agent_failure_terminals_are_an_error_status_or_error_event(stacks, scenario):
+def test_agent_failure_terminals_end_the_stream_with_an_error_event(stacks, scenario):
+    """These runs stream some text first, so the 200 has gone out: the failure is an error frame."""
     resp = post(stacks(("agent", "final")).chat_url, chat_body(scenario))
-    if resp.status == 200:
-        assert_ends_with_error_frame(resp.body)
-    else:
-        assert resp.status >= 400
-        assert_error_body(resp.json())
+    assert resp.status == 200, resp.body[:500]
+    assert_ends_with_error_frame(resp.body)
+    text = "".join((c["choices"][0]["delta"].get("content") or "") for c in
+                   (f.json for f in data_frames(resp.body) if f.event is None) if c.get("choices"))
+    assert text == "The capital of France is Paris[1].", text
 
 
 # ---- requests the proxy refuses itself ---------------------------------------------------------------------
@@ -214,3 +242,13 @@ def test_silent_upstream_is_504_after_the_first_byte_timeout(spawn, tmp_path, ap
     resp = post(proxy.url + "/chat/completions", chat_body("no-response", stream=stream))
     assert resp.status == 504, resp.body[:300]
     assert_error_body(resp.json())
+
+
+@pytest.mark.parametrize("api", ["agent", "chat"])
+def test_upstream_stall_after_the_head_ends_with_an_error(spawn, tmp_path, api):
+    mock = spawn("mock", api)
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"upstream": {"idle_timeout_ms": 500}}))
+    proxy = spawn("proxy", mock.url, api, "final", "--config", str(config))
+    resp = post(proxy.url + "/chat/completions", chat_body("stall"))
+    assert_error_status_or_error_event(resp)

@@ -7,6 +7,7 @@ must come out in the one normalised shape whatever the upstream did.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -21,21 +22,36 @@ from support import (
 # hanging (keep-alive pings are 15 s apart by default, so they do not reset it).
 SHAPE_TIMEOUT = (5, 10)
 
-# Expected answer per scenario. None: not pinned by the scenario (only the contract invariants are checked).
-CANON = {"text": CANONICAL_TEXT, "citations": CANONICAL_CITATIONS, "finish": "stop", "usage": True}
+# Expected answer per scenario (the mock's scripts, Sources/MockUpstream/*Scenarios.swift).
+# text/citations/results: exact values, None = not pinned. usage: "canonical" (23 tokens and the canonical cost),
+# a (prompt, completion, total) tuple, or None.
+TRUNCATED_TEXT = "The capital of France is Paris[1]."
+UNSOURCED_TEXT = "The capital of France is Paris. It lies on the Seine."
+LONG_TEXT = "".join(f"tok{i} " for i in range(200))
+THINK_PREFIX = "<think>\nLooking up sources.\n</think>\n\n"
+OTHER_SOURCES = ["https://www.paris.fr/", "https://en.wikipedia.org/wiki/Seine"]
+
+
+def expect(text=CANONICAL_TEXT, citations=CANONICAL_CITATIONS, results=CANONICAL_CITATIONS, finish="stop",
+           usage="canonical") -> dict:
+    return {"text": text, "citations": citations, "results": results, "finish": finish, "usage": usage}
+
+
+CANON = expect()
 CHAT_SCENARIOS = {
     "default": CANON,
-    "legacy": CANON,
+    "legacy": expect(usage=(9, 14, 23)),  # legacy usage has no cost
     "no-done": CANON,
     "role-first-only": CANON,
-    "no-finish": CANON,
+    "no-finish": expect(usage=(9, 14, 23)),  # the costed terminal chunk never came
     "empty-finish": CANON,
     "hold-open": CANON,
     "done-hold-open": CANON,
-    "concise": CANON,
-    "reasoning": {"text": None, "citations": CANONICAL_CITATIONS, "finish": "stop", "usage": False},
+    "concise": expect(citations=None),  # concise upstream chunks carry search_results but no citations
+    "reasoning": expect(text=THINK_PREFIX + CANONICAL_TEXT, usage=(9, 18, 27)),
     "split": CANON,
     "metadata-once": CANON,
+    "long": expect(text=LONG_TEXT, usage=(9, 200, 209)),
 }
 AGENT_SCENARIOS = {
     "default": CANON,
@@ -43,13 +59,18 @@ AGENT_SCENARIOS = {
     "crlf": CANON,
     "text-only-terminal": CANON,
     "partial-deltas": CANON,
-    "dup-sources": CANON,
-    "multi-search": {"text": None, "citations": None, "finish": "stop", "usage": False},
-    "null-fields": {"text": CANONICAL_TEXT, "citations": None, "finish": "stop", "usage": False},
+    "mismatch-text": CANON,  # the done events' different text must not be appended or repeated
+    "dup-sources": expect(usage=(9, 14, 23)),  # two searches billed
+    "multi-search": expect(citations=CANONICAL_CITATIONS + OTHER_SOURCES, results=None, usage=(9, 14, 23)),
+    "null-fields": CANON,
+    "seq-gaps": CANON,
     "hold-open": CANON,
-    "incomplete": {"text": None, "citations": None, "finish": "length", "usage": False},
-    "multi-message": {"text": None, "citations": CANONICAL_CITATIONS, "finish": "stop", "usage": False},
-    "no-search": {"text": None, "citations": [], "finish": "stop", "usage": False},
+    "incomplete": expect(text=TRUNCATED_TEXT, finish="length", usage=(9, 8, 17)),
+    "completed-incomplete": expect(text=TRUNCATED_TEXT, finish="length", usage=(9, 8, 17)),
+    "multi-message": CANON,
+    "no-search": expect(text=UNSOURCED_TEXT, citations=[], results=[], usage=(9, 12, 21)),
+    "split": CANON,
+    "long": expect(text=LONG_TEXT, usage=(9, 200, 209)),
 }
 
 
@@ -162,16 +183,24 @@ def check_contract_stream(resp: RawResponse, model: str, *, include_usage: bool 
     return Stream(chunks, content_chunks, finish, usage_chunk)
 
 
-def assert_expected(stream: Stream, expect: dict) -> None:
-    if expect["text"] is not None:
-        assert stream.text == expect["text"]
-    else:
-        assert stream.text, "no content at all"
-    if expect["citations"] is not None:
-        assert stream.finish["citations"] == expect["citations"]
-    assert stream.finish["choices"][0]["finish_reason"] == expect["finish"]
-    if expect["usage"]:
-        assert_canonical_usage(stream.finish["usage"])
+def assert_expected(stream: Stream, expected: dict) -> None:
+    finish = stream.finish
+    if expected["text"] is not None:
+        assert stream.text == expected["text"]
+    if expected["citations"] is not None:
+        assert finish["citations"] == expected["citations"]
+    if expected["results"] is not None:
+        assert [r["url"] for r in finish["search_results"]] == expected["results"]
+    assert finish["choices"][0]["finish_reason"] == expected["finish"]
+    if expected["usage"] == "canonical":
+        assert_canonical_usage(finish["usage"])
+    elif expected["usage"] is not None:
+        u = finish["usage"]
+        assert (u["prompt_tokens"], u["completion_tokens"], u["total_tokens"]) == expected["usage"], u
+    # every [n] marker in the text points into citations
+    if finish["citations"]:
+        for n in re.findall(r"\[(\d+)\]", stream.text):
+            assert 1 <= int(n) <= len(finish["citations"]), (n, finish["citations"])
 
 
 @pytest.mark.parametrize("scenario", list(CHAT_SCENARIOS))
@@ -245,5 +274,4 @@ def test_passthrough_relays_the_upstream_bytes_unchanged(stacks):
 
 
 def _without_created(body: bytes) -> bytes:
-    import re
     return re.sub(rb'"created": ?\d+', b'"created":0', body)

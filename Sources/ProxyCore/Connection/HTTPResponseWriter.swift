@@ -3,18 +3,24 @@
 ///
 /// Confined to the connection's event loop.
 public struct HTTPResponseWriter {
-    unowned let connection: ClientConnection
+    /// Weak: a late timer or upstream callback may hold the writer after the connection closed and went away.
+    private weak var connection: ClientConnection?
     let exchangeNumber: UInt64
-
     /// The event loop that owns the connection (upstream work for this exchange runs there too).
-    public var loop: EventLoop { connection.loop }
+    public let loop: EventLoop
+
+    init(connection: ClientConnection, exchangeNumber: UInt64) {
+        self.connection = connection
+        self.exchangeNumber = exchangeNumber
+        self.loop = connection.loop
+    }
 
     /// Whether this exchange still owns the connection's response side.
-    public var isActive: Bool { connection.isCurrent(exchangeNumber) }
+    public var isActive: Bool { connection?.isCurrent(exchangeNumber) ?? false }
 
     /// Sends a complete response with `Content-Length`.
     public func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) {
-        connection.respond(exchangeNumber, status: status, headers: headers, body: body)
+        connection?.respond(exchangeNumber, status: status, headers: headers, body: body)
     }
 
     /// Sends an OpenAI-style error response (JSON body, `Retry-After` when set).
@@ -27,12 +33,12 @@ public struct HTTPResponseWriter {
 
     /// Starts a streamed response: chunked for HTTP/1.1 clients, close-delimited for HTTP/1.0.
     public func startStream(status: Int, headers: HTTPHeaders) {
-        connection.startStream(exchangeNumber, status: status, headers: headers)
+        connection?.startStream(exchangeNumber, status: status, headers: headers)
     }
 
     /// Sends one piece of a streamed response (one chunk) right away.
     public func send(_ bytes: UnsafeRawBufferPointer) {
-        connection.sendStreamChunk(exchangeNumber, bytes)
+        connection?.sendStreamChunk(exchangeNumber, bytes)
     }
 
     /// Sends one piece of a streamed response (one chunk) right away.
@@ -42,24 +48,27 @@ public struct HTTPResponseWriter {
 
     /// Ends a streamed response.
     public func finishStream() {
-        connection.finishStream(exchangeNumber)
+        connection?.finishStream(exchangeNumber)
     }
 
     /// Attaches the object that receives disconnect, drain and sweep callbacks until the response ends.
     public func attach(_ exchange: HTTPExchange) {
-        connection.attach(exchangeNumber, exchange)
+        connection?.attach(exchangeNumber, exchange)
     }
 
     /// Bytes written by this response that the client has not yet accepted.
-    public var backlog: Int { connection.isCurrent(exchangeNumber) ? connection.outputBacklog : 0 }
+    public var backlog: Int {
+        guard let connection, connection.isCurrent(exchangeNumber) else { return 0 }
+        return connection.outputBacklog
+    }
 
     /// Asks for one `clientDrained()` call when the backlog falls below the low-water mark.
     public func notifyWhenDrained() {
-        connection.requestDrainNotification(exchangeNumber)
+        connection?.requestDrainNotification(exchangeNumber)
     }
 
     /// Closes the connection at once without finishing the response (the client sees a truncated body).
     public func abort() {
-        connection.abortExchange(exchangeNumber)
+        connection?.abortExchange(exchangeNumber)
     }
 }

@@ -79,6 +79,13 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
+    /// Stops at once: no more accepts, every connection closed, the loops' timers and upstream sockets released.
+    public func stop() {
+        stopAccepting()
+        closeAllConnections()
+        group.shutdown()
+    }
+
     /// Closes every open connection at once, aborting open streams.
     public func closeAllConnections() {
         for loop in group.loops {

@@ -75,6 +75,16 @@ public final class EventLoop: @unchecked Sendable {
         for object in Array(sweepables.values) { body(object) }
     }
 
+    /// Stops the loop's timers and closes its libcurl multi handle (every upstream socket). Connections must be
+    /// closed first. Call on the loop; nothing may use the loop afterwards.
+    func shutdown() {
+        preconditionInLoop()
+        sweepTimer?.cancel()
+        sweepTimer = nil
+        sweepables.removeAll()
+        curlMultiStorage?.close()
+    }
+
     private func startSweepingIfNeeded() {
         guard sweepTimer == nil else { return }
         let timer = DispatchSource.makeTimerSource(queue: queue)

@@ -16,6 +16,14 @@ public final class EventLoopGroup: @unchecked Sendable {
         self.loops = (0..<n).map { EventLoop(index: $0) }
     }
 
+    /// Shuts every loop down (timers cancelled, upstream sockets closed). Call once, off the loops, after every
+    /// connection of the group was closed.
+    public func shutdown() {
+        for loop in loops {
+            loop.queue.sync { loop.shutdown() }
+        }
+    }
+
     /// The next loop in round-robin order.
     public func next() -> EventLoop {
         loops[nextIndex.increment() % loops.count]

@@ -89,7 +89,8 @@ public struct HTTPRequestParser: Sendable {
                 return .needMore
             case .chunkSize(let head):
                 guard let line = takeLine(&buffer, limit: 4096) else {
-                    if buffer.readableCount > 4096 { return .failure(.bad("chunk size line too long")) }
+                    // takeLine looks at the line plus its CRLF; fewer bytes than that may still end in time.
+                    if buffer.readableCount >= 4096 + 2 { return .failure(.bad("chunk size line too long")) }
                     return .needMore
                 }
                 guard let size = Self.parseChunkSize(line) else { return .failure(.bad("malformed chunk size")) }
@@ -122,7 +123,8 @@ public struct HTTPRequestParser: Sendable {
                 state = .chunkSize(head)
             case .trailers(let head, let seen):
                 guard let line = takeLine(&buffer, limit: limits.maxHeaderBytes) else {
-                    if seen + buffer.readableCount > limits.maxHeaderBytes {
+                    // One byte of slack: a lone CR may be the start of the final blank line, which costs nothing.
+                    if seen + buffer.readableCount > limits.maxHeaderBytes + 1 {
                         return .failure(HTTPParseFailure(status: 431, message: "trailer section too large"))
                     }
                     return .needMore
@@ -178,7 +180,8 @@ public struct HTTPRequestParser: Sendable {
             i += 1
         }
         guard headEnd >= 0 else {
-            if end - start > limits.maxHeaderBytes {
+            // Two bytes of slack: "\n\r" may be the start of the terminator, which does not count as header bytes.
+            if end - start > limits.maxHeaderBytes + 2 {
                 return .failure(HTTPParseFailure(status: 431, message: "request header block is larger than \(limits.maxHeaderBytes) bytes"))
             }
             return .needMore(scanned: end - start)

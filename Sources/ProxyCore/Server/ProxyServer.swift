@@ -45,6 +45,12 @@ public final class ProxyServer: @unchecked Sendable {
         state.replace(settings)
     }
 
+    /// Immediate stop (tests, embedding): connections closed, loops shut down. Not graceful: see `shutdown`.
+    public func stop() {
+        http.stop()
+        state.ledger.withLock { $0?.close(); $0 = nil }
+    }
+
     /// Graceful shutdown: stop accepting, answer 503 on `/readyz`, let open streams finish for up to `graceMs`,
     /// then abort what is left. Calls `completion` on an arbitrary queue when done.
     public func shutdown(graceMs: Int, completion: @escaping @Sendable () -> Void) {

@@ -63,6 +63,22 @@ final class CurlMulti: @unchecked Sendable {
         transfer.release()
     }
 
+    /// Detaches every transfer, closes the multi handle (libcurl closes its pooled sockets through
+    /// `closeSocket`), and cancels the Dispatch sources, which must never be released while suspended.
+    func close() {
+        for transfer in transfers.values {
+            curl_multi_remove_handle(handle, transfer.easy)
+            transfer.release()
+        }
+        transfers.removeAll()
+        curl_multi_cleanup(handle)
+        for watch in watches.values { watch.cancelAndClose() }
+        watches.removeAll()
+        if !timerArmed { timer.resume() }
+        timerArmed = true
+        timer.cancel()
+    }
+
     // MARK: Callbacks from libcurl
 
     private func watch(_ socket: curl_socket_t, what: Int32) {

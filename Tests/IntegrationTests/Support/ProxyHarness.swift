@@ -31,6 +31,7 @@ final class ProxyHarness {
     }
 
     deinit {
+        proxy.stop()
         mock.stop()
     }
 
