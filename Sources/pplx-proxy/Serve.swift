@@ -59,6 +59,8 @@ struct Serve: ParsableCommand {
         let server: ProxyServer
         do {
             server = try ProxyServer(settings: ProxySettings(config: resolved.config, upstreamKey: resolved.key), logger: logger)
+        } catch let error as TLSError {
+            ProcessSetup.fail("tls: \(error)", code: 1)
         } catch {
             ProcessSetup.fail("cannot listen on \(resolved.config.listen): \(error)", code: 2)
         }

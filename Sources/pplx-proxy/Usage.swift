@@ -46,7 +46,11 @@ struct Usage: ParsableCommand {
         } else {
             throw ValidationError("name the ledger with --ledger FILE (or --config FILE with usage_ledger set)")
         }
-        guard let bytes = Self.read(path) else { ProcessSetup.fail("usage: cannot read \(path)", code: 1) }
+        let bytes: [UInt8]
+        switch FileAccess.readAll(path) {
+        case .success(let content): bytes = content
+        case .failure(let error): ProcessSetup.fail("usage: \(error.message)", code: 1)
+        }
         let report = UsageReport(ledger: bytes, by: by, since: since)
         print(json ? report.jsonLines(grouping: by) : report.table(grouping: by), terminator: "")
         if report.skippedLines > 0 {
@@ -58,19 +62,6 @@ struct Usage: ParsableCommand {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
         return bytes.enumerated().allSatisfy { i, b in i == 4 || i == 7 || (b >= 0x30 && b <= 0x39) }
-    }
-
-    private static func read(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n > 0 { out.append(contentsOf: buffer[0..<n]) }
-            if n < buffer.count { break }
-        }
-        return out
     }
 }
 

@@ -26,6 +26,19 @@ struct RequestContext {
         _ response: HTTPResponseWriter, upstream: UpstreamRequest, mode: ResponseBodyMode, translator: T,
         upstreamModel: String, cancelsAgentRun: Bool
     ) {
+        var admission: MemberAdmission?
+        if let member = caller.member {
+            let clock = UTCDay.now()
+            switch state.limiter.admit(member, stream: stream, now: MonotonicClock.nanoseconds(), today: clock.day, secondsToMidnight: clock.secondsToMidnight) {
+            case .failure(let error):
+                state.metrics.recordRequest(route: route, status: error.status)
+                state.logger.info("\(route) -> \(error.status) \(error.code)", metadata: ["client": .string(caller.name)])
+                response.respond(error: error)
+                return
+            case .success(let admitted):
+                admission = admitted
+            }
+        }
         let config = settings.config
         let timeouts = RelayTimeouts(
             firstByteMs: config.upstream.firstByteTimeoutMs, idleMs: config.upstream.idleTimeoutMs,
@@ -37,7 +50,7 @@ struct RequestContext {
         let relay = StreamRelay(
             writer: response, request: upstream, mode: mode, translator: translator, timeouts: timeouts,
             highWaterMark: StreamRelayLimits.highWaterMark, upstreamKey: settings.upstreamKey, metrics: metrics,
-            onFinish: { outcome, _ in context.finished(outcome, upstreamModel: upstreamModel) },
+            onFinish: { outcome, _ in context.finished(outcome, upstreamModel: upstreamModel, admission: admission) },
             onClientAbort: { translator in
                 guard cancelsAgentRun, let runID = translator.upstreamResponseID else { return }
                 AgentRunCanceller.cancel(runID: runID, settings: context.settings, loop: loop, logger: context.state.logger)
@@ -45,7 +58,10 @@ struct RequestContext {
         relay.start()
     }
 
-    private func finished(_ outcome: RelayOutcome, upstreamModel: String) {
+    private func finished(_ outcome: RelayOutcome, upstreamModel: String, admission: MemberAdmission?) {
+        if let admission {
+            state.limiter.finish(admission, tokens: outcome.usage?.totalTokens ?? 0, today: UTCDay.now().day)
+        }
         let metrics = state.metrics
         if stream { metrics.streamsOpen.subtract(1) }
         metrics.recordRequest(route: route, status: outcome.status)

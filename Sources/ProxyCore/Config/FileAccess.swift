@@ -6,7 +6,7 @@
 
 /// Reads the small files configuration names (the config itself, the key file) and checks that others are
 /// readable, with errno turned into a message that names the path but never the content.
-enum FileAccess {
+public enum FileAccess {
     /// Why `path` cannot be read as a regular file, or nil when it can. Opens the file but reads nothing.
     static func unreadableReason(_ path: String) -> String? {
         switch openRegularFile(path) {
@@ -19,7 +19,7 @@ enum FileAccess {
     }
 
     /// The whole content of a regular file.
-    static func readAll(_ path: String) -> Result<[UInt8], ConfigValueError> {
+    public static func readAll(_ path: String) -> Result<[UInt8], ConfigValueError> {
         let fd: Int32
         switch openRegularFile(path) {
         case .success(let opened): fd = opened

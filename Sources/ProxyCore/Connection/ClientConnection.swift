@@ -15,6 +15,8 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
     private let handler: HTTPRequestHandler
     private let settings: ConnectionSettings
     private let onClose: @Sendable () -> Void
+    private let tlsContext: TLSContext?
+    private var tls: TLSSession?
 
     private var readSource: DispatchSourceRead?
     private var writeSource: DispatchSourceWrite?
@@ -40,8 +42,12 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
     private var deadline: UInt64 = 0
     private var deadlineKind = DeadlineKind.none
 
-    init(fd: Int32, loop: EventLoop, handler: HTTPRequestHandler, settings: ConnectionSettings, onClose: @escaping @Sendable () -> Void) {
+    init(
+        fd: Int32, loop: EventLoop, handler: HTTPRequestHandler, settings: ConnectionSettings, tls: TLSContext?,
+        onClose: @escaping @Sendable () -> Void
+    ) {
         self.fd = fd
+        self.tlsContext = tls
         self.loop = loop
         self.handler = handler
         self.settings = settings
@@ -70,18 +76,49 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
         readSource = read
         writeSource = write
         read.resume()
+        if let tlsContext {
+            guard let session = TLSSession(context: tlsContext, fd: fd) else { return close() }
+            tls = session
+        }
+    }
+
+    // MARK: Transport (plain or TLS)
+
+    @inline(__always)
+    private func transportRead(into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> IOResult {
+        if let tls { return try tls.read(into: buffer) }
+        return try SocketIO.read(fd, into: buffer)
+    }
+
+    @inline(__always)
+    private func transportWrite(_ buffer: UnsafeRawBufferPointer) throws(SocketError) -> IOResult {
+        if let tls { return try tls.write(buffer) }
+        return try SocketIO.write(fd, buffer)
+    }
+
+    /// Drives the TLS handshake; true once application data can flow.
+    private func tlsReady() -> Bool {
+        guard let tls, !tls.handshakeDone else { return true }
+        do {
+            if try tls.handshake() { return true }
+        } catch {
+            close()
+            return false
+        }
+        if tls.wantsWritable { armWriteSource() }
+        return false
     }
 
     // MARK: Reading
 
     private func readable() {
-        guard !closed else { return }
+        guard !closed, tlsReady() else { return }
         var reads = 0
         while !closed, !readSuspended, reads < 16 {
             reads += 1
             let result: IOResult
             do {
-                result = try SocketIO.read(fd, into: loop.readScratch)
+                result = try transportRead(into: loop.readScratch)
             } catch {
                 clientGone()
                 return
@@ -91,6 +128,7 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
                 input.append(UnsafeRawBufferPointer(rebasing: loop.readScratch[0..<n]))
                 if n < loop.readScratch.count { reads = .max }
             case .wouldBlock:
+                if tls?.wantsWritable == true { armWriteSource() }
                 reads = .max
             case .endOfFile:
                 if case .idle = responseState, input.readableCount > 0, !parser.isMidRequest {
@@ -278,7 +316,7 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
             while written < bytes.count {
                 let result: IOResult
                 do {
-                    result = try SocketIO.write(fd, UnsafeRawBufferPointer(rebasing: bytes[written...]))
+                    result = try transportWrite(UnsafeRawBufferPointer(rebasing: bytes[written...]))
                 } catch {
                     clientGone()
                     return
@@ -304,11 +342,20 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
 
     private func writable() {
         guard !closed else { return }
+        if let tls, !tls.handshakeDone || (tls.wantsWritable && outputIndex == output.count) {
+            // OpenSSL was waiting to send (handshake, or a read that needed a write): let the read side retry.
+            if outputIndex == output.count, writeSourceArmed {
+                writeSourceArmed = false
+                writeSource?.suspend()
+            }
+            readable()
+            return
+        }
         while outputIndex < output.count {
             let result: IOResult
             do {
                 result = try output.withUnsafeBytes { raw throws(SocketError) in
-                    try SocketIO.write(fd, UnsafeRawBufferPointer(rebasing: raw[outputIndex...]))
+                    try transportWrite(UnsafeRawBufferPointer(rebasing: raw[outputIndex...]))
                 }
             } catch {
                 clientGone()
@@ -418,6 +465,8 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
         writeSource?.cancel()
         readSource = nil
         writeSource = nil
+        tls?.free()
+        tls = nil
         output = []
         loop.unregister(self)
         onClose()

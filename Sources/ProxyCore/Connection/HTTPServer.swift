@@ -14,16 +14,21 @@ public final class HTTPServer: @unchecked Sendable {
     private let listener: ListeningSocket
     private let handler: HTTPRequestHandler
     private let settings: ConnectionSettings
+    private let tls: TLSContext?
     private var acceptSource: DispatchSourceRead?
     /// Connections currently open (all loops).
     public let openConnections = AtomicCounter()
 
     /// Binds `address` (port 0 picks a free port). Throws when the address cannot be bound.
-    public init(address: SocketAddress, group: EventLoopGroup, handler: HTTPRequestHandler, settings: ConnectionSettings) throws(SocketError) {
+    public init(
+        address: SocketAddress, group: EventLoopGroup, handler: HTTPRequestHandler, settings: ConnectionSettings,
+        tls: TLSContext? = nil
+    ) throws(SocketError) {
         self.listener = try ListeningSocket(address: address)
         self.group = group
         self.handler = handler
         self.settings = settings
+        self.tls = tls
     }
 
     /// The bound address, with the real port.
@@ -53,10 +58,11 @@ public final class HTTPServer: @unchecked Sendable {
             let loop = group.next()
             let handler = self.handler
             let settings = self.settings
+            let tls = self.tls
             let counter = openConnections
             counter.increment()
             loop.execute {
-                let connection = ClientConnection(fd: fd, loop: loop, handler: handler, settings: settings) {
+                let connection = ClientConnection(fd: fd, loop: loop, handler: handler, settings: settings, tls: tls) {
                     counter.subtract(1)
                 }
                 connection.start()

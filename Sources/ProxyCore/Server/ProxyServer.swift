@@ -18,11 +18,22 @@ public final class ProxyServer: @unchecked Sendable {
         let connectionSettings = ConnectionSettings(
             parserLimits: HTTPParserLimits(maxHeaderBytes: config.limits.maxHeaderBytes, maxBodyBytes: config.limits.maxBodyBytes),
             headerTimeoutMs: config.limits.headerTimeoutMs, idleTimeoutMs: config.limits.idleTimeoutMs)
-        self.http = try HTTPServer(address: address, group: loops, handler: ProxyRequestHandler(state: state), settings: connectionSettings)
+        let tls = try config.tls.map { try TLSContext(certificatePath: $0.cert, privateKeyPath: $0.key) }
+        self.http = try HTTPServer(
+            address: address, group: loops, handler: ProxyRequestHandler(state: state), settings: connectionSettings, tls: tls)
         if let path = config.usageLedger {
+            Self.seedTokenBudgets(from: path, limiter: state.limiter)
             let ledger = try UsageLedger(path: path)
             state.ledger.withLock { $0 = ledger }
         }
+    }
+
+    /// Restores today's per-member token totals from the ledger, so a restart does not reset daily budgets.
+    private static func seedTokenBudgets(from path: String, limiter: MemberLimiter) {
+        guard case .success(let bytes) = FileAccess.readAll(path) else { return }
+        let today = UTCDay.now().day
+        let report = UsageReport(ledger: bytes, by: .client, since: today)
+        limiter.seedTokens(Dictionary(uniqueKeysWithValues: report.rows.map { ($0.key, $0.totalTokens) }), today: today)
     }
 
     /// The bound address (with the real port when 0 was asked for).

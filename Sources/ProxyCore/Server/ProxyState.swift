@@ -7,6 +7,8 @@ public final class ProxyState: Sendable {
     private let drainingFlag = Atomic<Bool>(false)
     /// Counters for `/metrics`.
     public let metrics = ProxyMetrics()
+    /// Per-member request, stream and token limits.
+    public let limiter = MemberLimiter()
     /// The usage ledger, when configured.
     public let ledger: Mutex<UsageLedger?>
     /// The process logger.

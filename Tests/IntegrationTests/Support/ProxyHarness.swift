@@ -23,7 +23,6 @@ final class ProxyHarness {
         config.eventLoops = 2
         configure(&config)
         logs = LogSink.memory()
-        logs.redact(Self.upstreamKey)
         let sink = logs
         let logger = Logger(label: "test") { label in LineLogHandler(label: label, level: .debug, sink: sink) }
         proxy = try ProxyServer(settings: ProxySettings(config: config, upstreamKey: Self.upstreamKey), logger: logger)

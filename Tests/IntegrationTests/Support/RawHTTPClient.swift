@@ -109,8 +109,8 @@ final class RawHTTPClient {
         return out
     }
 
-    /// Reads the status line and headers (skipping any 100 Continue).
-    func readHead() throws -> (status: Int, headers: [(String, String)]) {
+    /// Reads the status line and headers (skipping any 100 Continue unless `skipInterim` is false).
+    func readHead(skipInterim: Bool = true) throws -> (status: Int, headers: [(String, String)]) {
         while true {
             let statusLine = try readLine()
             let parts = statusLine.split(separator: " ")
@@ -123,7 +123,7 @@ final class RawHTTPClient {
                     headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
                 }
             }
-            if status == 100 { continue }
+            if status == 100 && skipInterim { continue }
             return (status, headers)
         }
     }

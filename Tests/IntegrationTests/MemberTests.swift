@@ -1,0 +1,85 @@
+import Foundation
+import ProxyCore
+import Testing
+
+/// Member keys and limits.
+@Suite struct MemberTests {
+    static let aliceKey = "sk-team-alice-example"
+    static let bobKey = "sk-team-bob-example"
+
+    private func harness(_ adjust: (inout ClientConfig, inout ClientConfig) -> Void = { _, _ in }) throws -> ProxyHarness {
+        try ProxyHarness(api: .chat) { config in
+            var alice = ClientConfig(name: "alice", keyHash: KeyHash.hash(Self.aliceKey))
+            var bob = ClientConfig(name: "bob", keyHash: KeyHash.hash(Self.bobKey))
+            bob.models = ["sonar"]
+            adjust(&alice, &bob)
+            config.clients = [alice, bob]
+        }
+    }
+
+    private func post(_ harness: ProxyHarness, key: String?, model: String = "sonar", stream: Bool = true) throws -> RawHTTPClient.Response {
+        let client = try harness.client()
+        try client.post("/v1/chat/completions", json: ProxyHarness.chatBody(model: model, stream: stream), headers: key.map { ["Authorization": "Bearer \($0)"] } ?? [:])
+        return try client.readResponse()
+    }
+
+    @Test func missingOrUnknownKey_gets401() throws {
+        let harness = try harness()
+        #expect(try post(harness, key: nil).status == 401)
+        #expect(try post(harness, key: "sk-nobody").status == 401)
+        #expect(try post(harness, key: Self.aliceKey).status == 200)
+    }
+
+    @Test func modelOutsideMembersList_gets403() throws {
+        let harness = try harness()
+        #expect(try post(harness, key: Self.bobKey, model: "sonar-pro").status == 403)
+    }
+
+    @Test func modelsList_isFilteredToTheCaller() throws {
+        let harness = try harness()
+        let client = try harness.client()
+        try client.get("/v1/models", headers: ["Authorization": "Bearer \(Self.bobKey)"])
+        let ids = (try client.readResponse().json?["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+        #expect(ids == ["sonar"])
+    }
+
+    @Test func requestsPerMinute_isEnforced_withRetryAfter() throws {
+        let harness = try harness { alice, _ in alice.requestsPerMinute = 2 }
+        #expect(try post(harness, key: Self.aliceKey).status == 200)
+        #expect(try post(harness, key: Self.aliceKey).status == 200)
+        let third = try post(harness, key: Self.aliceKey)
+        #expect(third.status == 429)
+        #expect(third.header("Retry-After").flatMap(Int.init).map { $0 >= 1 && $0 <= 60 } == true)
+        #expect(try post(harness, key: Self.bobKey).status == 200)
+    }
+
+    @Test func tokensPerDay_budgetIsEnforced() throws {
+        let harness = try harness { alice, _ in alice.tokensPerDay = 30 }
+        #expect(try post(harness, key: Self.aliceKey).status == 200)
+        #expect(try post(harness, key: Self.aliceKey).status == 200)
+        let over = try post(harness, key: Self.aliceKey)
+        #expect(over.status == 429)
+        #expect((over.json?["error"] as? [String: Any])?["code"] as? String == "token_budget_exceeded")
+    }
+
+    @Test func concurrentStreams_areLimited() throws {
+        let harness = try harness { alice, _ in alice.maxConcurrentStreams = 1 }
+        let open = try harness.client()
+        try open.post("/v1/chat/completions", json: ProxyHarness.chatBody(scenario: "stall"), headers: ["Authorization": "Bearer \(Self.aliceKey)"])
+        #expect(try open.readHead().status == 200)
+        #expect(try post(harness, key: Self.aliceKey).status == 429)
+        open.close()
+        #expect(harness.eventually { (try? post(harness, key: Self.aliceKey).status) == 200 })
+    }
+
+    @Test func metrics_needAMemberKey() throws {
+        let harness = try harness()
+        let client = try harness.client()
+        try client.get("/metrics")
+        #expect(try client.readResponse().status == 401)
+        try client.get("/metrics", headers: ["Authorization": "Bearer \(Self.aliceKey)"])
+        let metrics = try client.readResponse()
+        #expect(metrics.status == 200)
+        #expect(metrics.text.contains("pplx_streams_open"))
+    }
+}
