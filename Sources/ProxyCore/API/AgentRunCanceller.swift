@@ -23,7 +23,8 @@ final class AgentRunCanceller: UpstreamTransferDelegate, @unchecked Sendable {
         if let key = settings.upstreamKey { headers.append(("Authorization", "Bearer \(key)")) }
         let request = UpstreamRequest(
             url: settings.config.upstream.url + "/v1/agent/\(runID)/cancel", method: "POST", headers: headers, body: [],
-            connectTimeoutMs: settings.config.upstream.connectTimeoutMs, totalTimeoutMs: 5_000)
+            connectTimeoutMs: settings.config.upstream.connectTimeoutMs, totalTimeoutMs: 5_000,
+            http2PriorKnowledge: settings.config.upstream.http2)
         let canceller = AgentRunCanceller(runID: runID, logger: logger)
         canceller.keepAlive = canceller
         loop.execute {

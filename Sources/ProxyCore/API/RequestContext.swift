@@ -17,7 +17,7 @@ struct RequestContext {
         return UpstreamRequest(
             url: config.upstream.url + path, method: "POST",
             headers: UpstreamHeaders.build(from: request, upstreamKey: settings.upstreamKey, accept: stream ? "text/event-stream" : "application/json"),
-            body: body, connectTimeoutMs: config.upstream.connectTimeoutMs)
+            body: body, connectTimeoutMs: config.upstream.connectTimeoutMs, http2PriorKnowledge: config.upstream.http2)
     }
 
     /// Starts the relay and wires its completion to metrics, the ledger, the log and (agent streams) the

@@ -23,13 +23,17 @@ public struct UpstreamConfig: Sendable, Equatable {
     public var firstByteTimeoutMs: Int
     /// Limit for silence between upstream bytes once the response has started.
     public var idleTimeoutMs: Int
-    /// Most upstream connections open at once across all event loops.
+    /// Idle upstream connections kept for reuse, across all event loops (libcurl's connection cache). Busy
+    /// connections are not capped: a stream never waits for a free connection.
     public var maxConnections: Int
+    /// Speak HTTP/2 without TLS negotiation ("h2c" prior knowledge) to an `http://` upstream, multiplexing streams
+    /// over few connections. `https://` upstreams negotiate HTTP/2 by ALPN regardless.
+    public var http2: Bool
 
     public init(
         url: String = UpstreamConfig.defaultURL, api: UpstreamAPI = .agent, apiKeyFile: String? = nil,
         connectTimeoutMs: Int = 10_000, firstByteTimeoutMs: Int = 120_000, idleTimeoutMs: Int = 300_000,
-        maxConnections: Int = 64
+        maxConnections: Int = 64, http2: Bool = false
     ) {
         self.url = url
         self.api = api
@@ -38,6 +42,7 @@ public struct UpstreamConfig: Sendable, Equatable {
         self.firstByteTimeoutMs = firstByteTimeoutMs
         self.idleTimeoutMs = idleTimeoutMs
         self.maxConnections = maxConnections
+        self.http2 = http2
     }
 
     /// Checks an upstream base URL and drops trailing slashes.

@@ -21,6 +21,7 @@ public final class ProxyServer: @unchecked Sendable {
         let tls = try config.tls.map { try TLSContext(certificatePath: $0.cert, privateKeyPath: $0.key) }
         self.http = try HTTPServer(
             address: address, group: loops, handler: ProxyRequestHandler(state: state), settings: connectionSettings, tls: tls)
+        Self.applyConnectionCache(config, to: loops)
         if let path = config.usageLedger {
             Self.seedTokenBudgets(from: path, limiter: state.limiter)
             let ledger = try UsageLedger(path: path)
@@ -34,6 +35,14 @@ public final class ProxyServer: @unchecked Sendable {
         let today = UTCDay.now().day
         let report = UsageReport(ledger: bytes, by: .client, since: today)
         limiter.seedTokens(Dictionary(uniqueKeysWithValues: report.rows.map { ($0.key, $0.totalTokens) }), today: today)
+    }
+
+    /// Sizes every loop's upstream connection cache from `upstream.max_connections` (shared out between loops).
+    private static func applyConnectionCache(_ config: ProxyConfig, to group: EventLoopGroup) {
+        let perLoop = max(1, config.upstream.maxConnections / group.loops.count)
+        for loop in group.loops {
+            loop.execute { loop.curlMulti.setConnectionCacheSize(perLoop) }
+        }
     }
 
     /// The bound address (with the real port when 0 was asked for).
@@ -53,6 +62,7 @@ public final class ProxyServer: @unchecked Sendable {
         } else if settings.config.usageLedger == nil {
             state.ledger.withLock { $0?.close(); $0 = nil }
         }
+        Self.applyConnectionCache(settings.config, to: http.group)
         state.replace(settings)
     }
 
@@ -62,17 +72,21 @@ public final class ProxyServer: @unchecked Sendable {
         state.ledger.withLock { $0?.close(); $0 = nil }
     }
 
-    /// Graceful shutdown: stop accepting, answer 503 on `/readyz`, let open streams finish for up to `graceMs`,
-    /// then abort what is left. Calls `completion` on an arbitrary queue when done.
+    /// Graceful shutdown: new requests (and `/readyz`) get 503 while open streams have up to `graceMs` to finish;
+    /// idle keep-alive connections close at once, busy ones after their response. Then the listener closes, what is
+    /// left is aborted, and `completion` runs (on an arbitrary queue).
+    ///
+    /// The listener stays open during the grace period so health checkers see the 503 instead of a refused
+    /// connection.
     public func shutdown(graceMs: Int, completion: @escaping @Sendable () -> Void) {
         state.beginDraining()
-        http.stopAccepting()
         http.drainConnections()
         let deadline = MonotonicClock.nanoseconds() &+ MonotonicClock.nanoseconds(milliseconds: graceMs)
         let http = self.http
         let state = self.state
         @Sendable func poll() {
-            if http.openConnections.load == 0 || MonotonicClock.nanoseconds() >= deadline {
+            if state.metrics.streamsOpen.load == 0 || MonotonicClock.nanoseconds() >= deadline {
+                http.stopAccepting()
                 http.closeAllConnections()
                 state.ledger.withLock { $0?.close(); $0 = nil }
                 completion()

@@ -45,6 +45,11 @@ final class CurlMulti: @unchecked Sendable {
         }
     }
 
+    /// Sets how many idle connections libcurl keeps for reuse (`CURLMOPT_MAXCONNECTS`).
+    func setConnectionCacheSize(_ size: Int) {
+        pplx_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, max(1, size))
+    }
+
     /// Attaches a configured easy handle; curl starts it on the next socket action.
     func add(_ transfer: UpstreamTransfer) {
         transfers[transfer.easy] = transfer

@@ -12,13 +12,16 @@ public struct UpstreamRequest: Sendable {
     public var connectTimeoutMs: Int
     /// Whole-transfer limit, for bounded side requests (e.g. cancel calls); nil for streams.
     public var totalTimeoutMs: Int?
+    /// HTTP/2 with prior knowledge on cleartext URLs (`upstream.http2`).
+    public var http2PriorKnowledge: Bool
 
-    public init(url: String, method: String, headers: [(String, String)], body: [UInt8], connectTimeoutMs: Int, totalTimeoutMs: Int? = nil) {
+    public init(url: String, method: String, headers: [(String, String)], body: [UInt8], connectTimeoutMs: Int, totalTimeoutMs: Int? = nil, http2PriorKnowledge: Bool = false) {
         self.url = url
         self.method = method
         self.headers = headers
         self.body = body
         self.connectTimeoutMs = connectTimeoutMs
         self.totalTimeoutMs = totalTimeoutMs
+        self.http2PriorKnowledge = http2PriorKnowledge
     }
 }

@@ -52,6 +52,11 @@ public final class UpstreamTransfer: @unchecked Sendable {
         if let total = request.totalTimeoutMs { pplx_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, total) }
         pplx_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, StreamRelayLimits.upstreamReadSize)
         pplx_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
+        if request.http2PriorKnowledge && request.url.hasPrefix("http://") {
+            pplx_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
+            // Wait for a multiplexed connection rather than opening a new one per concurrent stream.
+            pplx_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        }
         if request.method == "POST" {
             pplx_easy_setopt_long(easy, CURLOPT_POST, 1)
             // The body array lives as long as this object, which outlives the easy handle.
