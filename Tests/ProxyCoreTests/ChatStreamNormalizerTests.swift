@@ -116,7 +116,7 @@ private enum Wire {
         content(#""Tonight""#, role: true, id: "c-1", created: 1_790_000_200)
         + content(#"" it rains[1].""#, id: "c-1", created: 1_790_000_200)
         + finish(
-            citations: "[]", searchResults: conciseSearchResults,
+            citations: #"["https://example.org/a"]"#, searchResults: conciseSearchResults,
             usage:
                 #"{"prompt_tokens":6,"completion_tokens":238,"total_tokens":244,"search_context_size":"low","cost":{"input_tokens_cost":0.0,"output_tokens_cost":0.004,"request_cost":0.006,"total_cost":0.01}}"#,
             id: "c-1", created: 1_790_000_200)

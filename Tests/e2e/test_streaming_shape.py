@@ -47,7 +47,7 @@ CHAT_SCENARIOS = {
     "empty-finish": CANON,
     "hold-open": CANON,
     "done-hold-open": CANON,
-    "concise": expect(citations=None),  # concise upstream chunks carry search_results but no citations
+    "concise": CANON,  # upstream sends no citations in concise mode: the proxy derives them from search_results
     "reasoning": expect(text=THINK_PREFIX + CANONICAL_TEXT, usage=(9, 18, 27)),
     "split": CANON,
     "metadata-once": CANON,

@@ -122,7 +122,7 @@ public struct ChatStreamNormalizer: StreamTranslator {
         finished = true
         let usage = metadata.usage.isEmpty ? nil : metadata.usage
         encoder.appendFinish(
-            reason: finishReason ?? "stop", citations: metadata.citations, searchResults: metadata.searchResults,
+            reason: finishReason ?? "stop", citations: metadata.finalCitations, searchResults: metadata.searchResults,
             usage: usage, extras: metadata.extras, into: &output)
         if includeUsage {
             encoder.appendUsageChunk(usage: usage ?? Self.zeroUsage, into: &output)

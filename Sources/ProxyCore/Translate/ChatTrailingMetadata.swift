@@ -27,6 +27,16 @@ struct ChatTrailingMetadata {
         }
     }
 
+    /// The `citations` for the finish chunk: the upstream's own, or, when it sent none (concise mode carries only
+    /// `search_results`), the search results' URLs in order, so apps reading `chunk.citations` still get sources.
+    var finalCitations: [UInt8] {
+        guard citations.isEmpty, !searchResults.isEmpty, let results = (try? JSONValue.parse(searchResults))?.arrayValue else {
+            return citations
+        }
+        let urls = results.compactMap { $0["url"]?.stringValue }
+        return urls.isEmpty ? citations : JSONValue.array(urls.map { .string($0) }).serialized
+    }
+
     /// The optional top-level lists that were seen, in a fixed order, for `ChatChunkEncoder.appendFinish`.
     var extras: [(key: String, rawJSON: [UInt8])] {
         var extras: [(key: String, rawJSON: [UInt8])] = []
