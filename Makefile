@@ -18,8 +18,8 @@ release: deps
 demo: build
 	$(BIN_DEBUG) serve --demo
 
-# Every test: Swift unit + integration tests, then the end-to-end suite against the built binary.
-test: build
+# Every test: formatting lint, Swift unit + integration tests, then the end-to-end suite against the built binary.
+test: build lint
 	swift test $(SWIFT_BUILD_FLAGS)
 	python3 -m pytest Tests/e2e -q
 

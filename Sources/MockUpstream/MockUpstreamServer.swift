@@ -7,7 +7,8 @@ public final class MockUpstreamServer: Sendable {
     private let stats = MockStats()
 
     /// Binds `host:port` (port 0 picks a free one).
-    public init(options: MockOptions, host: String = "127.0.0.1", port: UInt16 = 0, group: EventLoopGroup = EventLoopGroup(count: 1)) throws {
+    public init(options: MockOptions, host: String = "127.0.0.1", port: UInt16 = 0, group: EventLoopGroup = EventLoopGroup(count: 1)) throws
+    {
         guard let address = SocketAddress(host: host, port: port) else {
             throw SocketError(call: "resolve \(host)", code: 22)
         }

@@ -2,7 +2,7 @@ import ArgumentParser
 import ProxyCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `pplx-proxy check-config FILE`: validates a config file and prints every problem with its JSON path.
@@ -17,7 +17,9 @@ struct CheckConfig: ParsableCommand {
     func run() throws {
         switch ConfigLoader.load(path: file) {
         case .success(let config):
-            print("\(file): ok (listen \(config.listen), upstream \(config.upstream.api.rawValue) at \(config.upstream.url), \(config.models.count) models, \(config.clients.count) clients)")
+            print(
+                "\(file): ok (listen \(config.listen), upstream \(config.upstream.api.rawValue) at \(config.upstream.url), \(config.models.count) models, \(config.clients.count) clients)"
+            )
         case .failure(let errors):
             for problem in errors.problems { print("\(file): \(problem)") }
             throw ExitCode(1)

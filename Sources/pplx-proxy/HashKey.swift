@@ -18,4 +18,3 @@ struct HashKey: ParsableCommand {
         print(KeyHash.hash(key))
     }
 }
-

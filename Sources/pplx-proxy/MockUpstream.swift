@@ -49,5 +49,5 @@ struct MockUpstream: ParsableCommand {
 extension MockAPI: ExpressibleByArgument {}
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

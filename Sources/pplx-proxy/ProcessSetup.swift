@@ -2,7 +2,7 @@ import Logging
 import ProxyCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Process-wide setup, done once before any loop starts.

@@ -5,7 +5,7 @@ import MockUpstream
 import ProxyCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `pplx-proxy serve`: runs the proxy (the default command).
@@ -45,7 +45,8 @@ struct Serve: ParsableCommand {
         var demoMock: MockUpstreamServer?
         if demo || (resolved.key == nil && resolved.config.upstream.url == UpstreamConfig.defaultURL) {
             if !demo {
-                logger.warning("no PERPLEXITY_API_KEY or PPLX_API_KEY set: serving the built-in offline emulator (demo mode); answers are canned")
+                logger.warning(
+                    "no PERPLEXITY_API_KEY or PPLX_API_KEY set: serving the built-in offline emulator (demo mode); answers are canned")
             }
             let mock = startDemoMock(api: resolved.config.upstream.api)
             resolved.config.upstream.url = mock.baseURL
@@ -66,7 +67,9 @@ struct Serve: ParsableCommand {
         }
         server.start()
         logger.info("listening on \(server.localAddress)")
-        logger.info("upstream \(resolved.config.upstream.api.rawValue) at \(resolved.config.upstream.url); metadata \(resolved.config.stream.metadata.rawValue)")
+        logger.info(
+            "upstream \(resolved.config.upstream.api.rawValue) at \(resolved.config.upstream.url); metadata \(resolved.config.stream.metadata.rawValue)"
+        )
 
         let grace = resolved.config.shutdownGraceMs
         let termination = SignalHandlers.onTermination { signalNumber in
@@ -79,7 +82,9 @@ struct Serve: ParsableCommand {
         let isDemo = demoMock != nil
         let demoURL = resolved.config.upstream.url
         let hangup = SignalHandlers.onHangup {
-            reload(server: server, configPath: configPath, environment: Environment.current, demoURL: isDemo ? demoURL : nil, logger: logger, sink: sink)
+            reload(
+                server: server, configPath: configPath, environment: Environment.current, demoURL: isDemo ? demoURL : nil, logger: logger,
+                sink: sink)
         }
         withExtendedLifetime((server, demoMock, termination, hangup)) { dispatchMain() }
     }
@@ -100,7 +105,8 @@ struct Serve: ParsableCommand {
             case .failure(let errors): return .failure(errors)
             }
         }
-        let flags = ConfigOverrides(listen: listen, upstreamURL: upstream, upstreamAPI: upstreamAPI, metadata: metadata, logLevel: logLevel, origin: .commandLine)
+        let flags = ConfigOverrides(
+            listen: listen, upstreamURL: upstream, upstreamAPI: upstreamAPI, metadata: metadata, logLevel: logLevel, origin: .commandLine)
         let config: ProxyConfig
         switch ConfigOverrides.layered(file, environment: .fromEnvironment(environment), commandLine: flags) {
         case .success(let layered): config = layered
@@ -112,13 +118,17 @@ struct Serve: ParsableCommand {
         }
     }
 
-    private func reload(server: ProxyServer, configPath: String?, environment: [String: String], demoURL: String?, logger: Logger, sink: LogSink) {
+    private func reload(
+        server: ProxyServer, configPath: String?, environment: [String: String], demoURL: String?, logger: Logger, sink: LogSink
+    ) {
         switch load(configPath: configPath, environment: environment) {
         case .failure(let errors):
             logger.error("reload refused, keeping the running configuration: \(errors.problems.map(\.description).joined(separator: "; "))")
         case .success(var resolved):
             let running = server.state.settings.config
-            if resolved.config.listen != running.listen || resolved.config.tls != running.tls || resolved.config.eventLoops != running.eventLoops {
+            if resolved.config.listen != running.listen || resolved.config.tls != running.tls
+                || resolved.config.eventLoops != running.eventLoops
+            {
                 logger.warning("reload: listen, tls and event_loops take effect only after a restart")
             }
             if let demoURL {
@@ -134,7 +144,8 @@ struct Serve: ParsableCommand {
 
     private func startDemoMock(api: UpstreamAPI) -> MockUpstreamServer {
         do {
-            let mock = try MockUpstreamServer(options: MockOptions(api: api == .agent ? .agent : .chat, expectedKey: DemoMode.key, eventDelayMs: 40))
+            let mock = try MockUpstreamServer(
+                options: MockOptions(api: api == .agent ? .agent : .chat, expectedKey: DemoMode.key, eventDelayMs: 40))
             mock.start()
             return mock
         } catch {

@@ -1,7 +1,7 @@
 import Dispatch
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Dispatch signal sources for SIGTERM/SIGINT and SIGHUP (the default actions are disabled first).

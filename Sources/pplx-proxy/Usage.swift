@@ -2,7 +2,7 @@ import ArgumentParser
 import ProxyCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `pplx-proxy usage`: totals from the usage ledger, by client or model.

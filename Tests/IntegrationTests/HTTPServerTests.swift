@@ -71,7 +71,8 @@ import Testing
         try client.send("POST /chat/completions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n")
         #expect(try client.readHead(skipInterim: false).status == 100)
         try client.send(Array(String(half, radix: 16).utf8) + Array("\r\n".utf8) + Array(bytes[0..<half]) + Array("\r\n".utf8))
-        try client.send(Array(String(bytes.count - half, radix: 16).utf8) + Array("\r\n".utf8) + Array(bytes[half...]) + Array("\r\n0\r\n\r\n".utf8))
+        try client.send(
+            Array(String(bytes.count - half, radix: 16).utf8) + Array("\r\n".utf8) + Array(bytes[half...]) + Array("\r\n0\r\n\r\n".utf8))
         let response = try client.readResponse()
         #expect(response.status == 200)
         let message = ((response.json?["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])

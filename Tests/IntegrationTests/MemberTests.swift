@@ -17,9 +17,12 @@ import Testing
         }
     }
 
-    private func post(_ harness: ProxyHarness, key: String?, model: String = "sonar", stream: Bool = true) throws -> RawHTTPClient.Response {
+    private func post(_ harness: ProxyHarness, key: String?, model: String = "sonar", stream: Bool = true) throws -> RawHTTPClient.Response
+    {
         let client = try harness.client()
-        try client.post("/v1/chat/completions", json: ProxyHarness.chatBody(model: model, stream: stream), headers: key.map { ["Authorization": "Bearer \($0)"] } ?? [:])
+        try client.post(
+            "/v1/chat/completions", json: ProxyHarness.chatBody(model: model, stream: stream),
+            headers: key.map { ["Authorization": "Bearer \($0)"] } ?? [:])
         return try client.readResponse()
     }
 
@@ -65,7 +68,8 @@ import Testing
     @Test func concurrentStreams_areLimited() throws {
         let harness = try harness { alice, _ in alice.maxConcurrentStreams = 1 }
         let open = try harness.client()
-        try open.post("/v1/chat/completions", json: ProxyHarness.chatBody(scenario: "stall"), headers: ["Authorization": "Bearer \(Self.aliceKey)"])
+        try open.post(
+            "/v1/chat/completions", json: ProxyHarness.chatBody(scenario: "stall"), headers: ["Authorization": "Bearer \(Self.aliceKey)"])
         #expect(try open.readHead().status == 200)
         #expect(try post(harness, key: Self.aliceKey).status == 429)
         open.close()

@@ -10,10 +10,13 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let cert = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
-        let status = try run("/usr/bin/openssl", [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-        ]).status
+        let status = try run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            ]
+        ).status
         #expect(status == 0)
         return (cert, key)
     }
@@ -34,10 +37,12 @@ import Testing
     @Test func httpsListener_servesStreams() throws {
         let (cert, key) = try Self.makeCertificate()
         let harness = try ProxyHarness(api: .agent) { $0.tls = TLSConfig(cert: cert, key: key) }
-        let result = try Self.run("/usr/bin/curl", [
-            "-sN", "--max-time", "15", "--cacert", cert, "https://127.0.0.1:\(harness.port)/v1/chat/completions",
-            "-H", "Content-Type: application/json", "-d", ProxyHarness.chatBody(),
-        ])
+        let result = try Self.run(
+            "/usr/bin/curl",
+            [
+                "-sN", "--max-time", "15", "--cacert", cert, "https://127.0.0.1:\(harness.port)/v1/chat/completions",
+                "-H", "Content-Type: application/json", "-d", ProxyHarness.chatBody(),
+            ])
         #expect(result.status == 0)
         #expect(streamedText(Array(result.output.utf8)) == "The capital of France is Paris[1]. It lies on the Seine[2].")
     }

@@ -8,12 +8,13 @@ import Testing
         response.json?["error"] as? [String: Any]
     }
 
-    @Test(arguments: [
-        ("error-400", 400, "invalid_model"), ("error-401", 502, "upstream_auth_failed"), ("error-422", 400, nil),
-        ("error-429", 429, "upstream_rate_limited"), ("error-500", 502, "upstream_server_error"),
-        ("error-503", 502, "upstream_server_error"), ("retired-403", 502, "upstream_endpoint_retired"),
-        ("retired-403b", 502, "upstream_endpoint_retired"),
-    ] as [(String, Int, String?)])
+    @Test(
+        arguments: [
+            ("error-400", 400, "invalid_model"), ("error-401", 502, "upstream_auth_failed"), ("error-422", 400, nil),
+            ("error-429", 429, "upstream_rate_limited"), ("error-500", 502, "upstream_server_error"),
+            ("error-503", 502, "upstream_server_error"), ("retired-403", 502, "upstream_endpoint_retired"),
+            ("retired-403b", 502, "upstream_endpoint_retired"),
+        ] as [(String, Int, String?)])
     func chatUpstreamErrors_mapToContractStatuses(scenario: String, status: Int, code: String?) throws {
         let harness = try ProxyHarness(api: .chat)
         let response = try harness.chat(scenario: scenario)

@@ -104,18 +104,6 @@ private func failure(_ status: Int, _ message: String) -> End {
 
 private let bad = 400
 
-/// A deterministic generator (SplitMix64) so the garbage test is reproducible.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct HTTPRequestParserTests {
     // MARK: Well-formed requests
 
@@ -167,9 +155,10 @@ private struct SplitMix64: RandomNumberGenerator {
 
     @Test func postWithContentLength_readsExactlyThatManyBodyBytes() {
         let outcome = feed("POST /v1/chat/completions HTTP/1.1\r\nContent-Length: 11\r\n\r\n{\"a\":true}\nGET")
-        #expect(outcome.requests == [
-            Parsed("POST", "/v1/chat/completions", headers: ["Content-Length: 11"], body: "{\"a\":true}\n")
-        ])
+        #expect(
+            outcome.requests == [
+                Parsed("POST", "/v1/chat/completions", headers: ["Content-Length: 11"], body: "{\"a\":true}\n")
+            ])
         #expect(outcome.end == .needMore(unread: Array("GET".utf8), wantsContinue: false))
     }
 
@@ -205,14 +194,17 @@ private struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func chunkedBody_isDechunked_ignoringExtensionsAndTrailers() {
-        let text = "POST /v1/chat/completions HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let text =
+            "POST /v1/chat/completions HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "4;name=value\r\nWiki\r\n5 ; quoted=\"a;b\"\r\npedia\r\ne\r\n in\r\n\r\nchunks.\r\nA\r\n0123456789\r\n"
             + "0;last\r\nExpires: never\r\nX-Trailer: yes\r\n\r\n"
         let outcome = feed(text)
-        #expect(outcome.requests == [
-            Parsed("POST", "/v1/chat/completions", headers: ["Transfer-Encoding: chunked"],
-                   body: "Wikipedia in\r\n\r\nchunks.0123456789")
-        ])
+        #expect(
+            outcome.requests == [
+                Parsed(
+                    "POST", "/v1/chat/completions", headers: ["Transfer-Encoding: chunked"],
+                    body: "Wikipedia in\r\n\r\nchunks.0123456789")
+            ])
         #expect(outcome.end == .needMore(unread: [], wantsContinue: false))
     }
 
@@ -247,20 +239,23 @@ private struct SplitMix64: RandomNumberGenerator {
     // MARK: Splitting and pipelining
 
     @Test func sameStream_splitAtEveryByteBoundary_yieldsTheSameRequests() {
-        let stream = "GET /v1/models HTTP/1.1\r\nHost: a\r\n\r\n"
+        let stream =
+            "GET /v1/models HTTP/1.1\r\nHost: a\r\n\r\n"
             + "\r\nPOST /v1/chat/completions HTTP/1.1\r\nContent-Length: 13\r\nExpect: 100-continue\r\n\r\n{\"model\":\"x\"}"
             + "POST /chunked HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "5;ext=1\r\nhello\r\n1 \r\n,\r\n6\r\n world\r\n0\r\nTrailer-A: 1\r\n\r\n"
             + "GET /lf HTTP/1.0\nConnection: keep-alive\n\n"
             + "POST /tail HTTP/1.1\r\nContent-Length: 10\r\n\r\n01234"
         let outcome = expectSplitIndependent(stream)
-        #expect(outcome.requests == [
-            Parsed("GET", "/v1/models", headers: ["Host: a"]),
-            Parsed("POST", "/v1/chat/completions", headers: ["Content-Length: 13", "Expect: 100-continue"],
-                   body: "{\"model\":\"x\"}"),
-            Parsed("POST", "/chunked", headers: ["Transfer-Encoding: chunked"], body: "hello, world"),
-            Parsed("GET", "/lf", minor: 0, headers: ["Connection: keep-alive"]),
-        ])
+        #expect(
+            outcome.requests == [
+                Parsed("GET", "/v1/models", headers: ["Host: a"]),
+                Parsed(
+                    "POST", "/v1/chat/completions", headers: ["Content-Length: 13", "Expect: 100-continue"],
+                    body: "{\"model\":\"x\"}"),
+                Parsed("POST", "/chunked", headers: ["Transfer-Encoding: chunked"], body: "hello, world"),
+                Parsed("GET", "/lf", minor: 0, headers: ["Connection: keep-alive"]),
+            ])
         #expect(outcome.end == .needMore(unread: [], wantsContinue: false))
     }
 
@@ -305,19 +300,20 @@ private struct SplitMix64: RandomNumberGenerator {
 
     // MARK: Connection persistence
 
-    @Test(arguments: [
-        ("1.1", nil, true),
-        ("1.1", "close", false),
-        ("1.1", "CLOSE", false),
-        ("1.1", "keep-alive, Close", false),
-        ("1.1", "keep-alive", true),
-        ("1.1", "Upgrade", true),
-        ("1.0", nil, false),
-        ("1.0", "keep-alive", true),
-        ("1.0", "Keep-Alive", true),
-        ("1.0", " foo ,  keep-alive ", true),
-        ("1.0", "close", false),
-    ] as [(String, String?, Bool)])
+    @Test(
+        arguments: [
+            ("1.1", nil, true),
+            ("1.1", "close", false),
+            ("1.1", "CLOSE", false),
+            ("1.1", "keep-alive, Close", false),
+            ("1.1", "keep-alive", true),
+            ("1.1", "Upgrade", true),
+            ("1.0", nil, false),
+            ("1.0", "keep-alive", true),
+            ("1.0", "Keep-Alive", true),
+            ("1.0", " foo ,  keep-alive ", true),
+            ("1.0", "close", false),
+        ] as [(String, String?, Bool)])
     func keepAlive_followsVersionDefaultAndConnectionTokens(version: String, connection: String?, expected: Bool) {
         var parser = HTTPRequestParser(limits: testLimits)
         var buffer = InputBuffer()
@@ -448,12 +444,15 @@ private struct SplitMix64: RandomNumberGenerator {
 
     @Test func contentLength_overTheBodyLimit_is413_beforeTheBodyArrives() {
         let limits = HTTPParserLimits(maxHeaderBytes: 1024, maxBodyBytes: 64)
-        #expect(feed("POST / HTTP/1.1\r\nContent-Length: 65\r\n\r\n", limits: limits).end
-            == failure(413, "request body is larger than 64 bytes"))
-        #expect(feed("POST / HTTP/1.1\r\nContent-Length: 64\r\n\r\n", limits: limits).end
-            == .needMore(unread: [], wantsContinue: false))
-        #expect(feed("POST / HTTP/1.1\r\nContent-Length: 999999999999999999\r\n\r\n", limits: limits).end
-            == failure(413, "request body is larger than 64 bytes"))
+        #expect(
+            feed("POST / HTTP/1.1\r\nContent-Length: 65\r\n\r\n", limits: limits).end
+                == failure(413, "request body is larger than 64 bytes"))
+        #expect(
+            feed("POST / HTTP/1.1\r\nContent-Length: 64\r\n\r\n", limits: limits).end
+                == .needMore(unread: [], wantsContinue: false))
+        #expect(
+            feed("POST / HTTP/1.1\r\nContent-Length: 999999999999999999\r\n\r\n", limits: limits).end
+                == failure(413, "request body is larger than 64 bytes"))
     }
 
     @Test func chunkedBody_growingPastTheLimit_is413_atTheChunkSizeLine() {
@@ -500,8 +499,9 @@ private struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func transferEncodingInHTTP10_is400() {
-        #expect(feed("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n").end
-            == failure(bad, "Transfer-Encoding is not allowed in HTTP/1.0"))
+        #expect(
+            feed("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n").end
+                == failure(bad, "Transfer-Encoding is not allowed in HTTP/1.0"))
     }
 
     @Test(arguments: [
@@ -520,8 +520,9 @@ private struct SplitMix64: RandomNumberGenerator {
 
     @Test(arguments: ["gzip", "chunked, gzip", "identity", "chunkedx", ""])
     func transferEncodingNotEndingInChunked_is400(value: String) {
-        #expect(feed("POST / HTTP/1.1\r\nTransfer-Encoding: \(value)\r\n\r\n").end
-            == failure(bad, "unsupported Transfer-Encoding (only chunked is accepted)"))
+        #expect(
+            feed("POST / HTTP/1.1\r\nTransfer-Encoding: \(value)\r\n\r\n").end
+                == failure(bad, "unsupported Transfer-Encoding (only chunked is accepted)"))
     }
 
     @Test(arguments: [
@@ -530,8 +531,9 @@ private struct SplitMix64: RandomNumberGenerator {
         "Transfer-Encoding: chunked, chunked",
     ])
     func otherCodingsBeforeChunked_are501(headers: String) {
-        #expect(feed("POST / HTTP/1.1\r\n\(headers)\r\n\r\n").end
-            == failure(501, "transfer codings other than chunked are not implemented"))
+        #expect(
+            feed("POST / HTTP/1.1\r\n\(headers)\r\n\r\n").end
+                == failure(501, "transfer codings other than chunked are not implemented"))
     }
 
     // MARK: Malformed heads
@@ -567,8 +569,9 @@ private struct SplitMix64: RandomNumberGenerator {
 
     @Test(arguments: ["X-A: 1\r\n continued", "X-A: 1\r\n\tcontinued", "X-A: 1\n continued"])
     func obsoleteLineFolding_is400(headers: String) {
-        #expect(feed("GET / HTTP/1.1\r\n\(headers)\r\n\r\n").end
-            == failure(bad, "obsolete header line folding is not accepted"))
+        #expect(
+            feed("GET / HTTP/1.1\r\n\(headers)\r\n\r\n").end
+                == failure(bad, "obsolete header line folding is not accepted"))
     }
 
     @Test func headerLineWithoutColon_is400() {
@@ -617,10 +620,11 @@ private struct SplitMix64: RandomNumberGenerator {
             "Connection: close", "\t", "abc", "hello", ";ext=1", "0\r\n\r\n", "5\r\nhello\r\n", "ff\r\n", "\u{0}",
             "\u{7F}", "é", "x",
         ].map { Array($0.utf8) }
-        let valid = Array(("POST /v1 HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello"
-            + "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;x\r\nabc\r\n0\r\nT: 1\r\n\r\n").utf8)
+        let valid = Array(
+            ("POST /v1 HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello"
+                + "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;x\r\nabc\r\n0\r\nT: 1\r\n\r\n").utf8)
         let limits = HTTPParserLimits(maxHeaderBytes: 96, maxBodyBytes: 48)
-        var random = SplitMix64(state: 0x5EED_2026)
+        var random = SplitMix64(seed: 0x5EED_2026)
         var endings = [0, 0, 0]  // needMore, 4xx/5xx, requests seen
 
         for round in 0..<3000 {

@@ -6,18 +6,6 @@ private func unread(_ buffer: InputBuffer) -> [UInt8] {
     Array(buffer.bytes[buffer.readIndex...])
 }
 
-/// A deterministic generator (SplitMix64) so the model test is reproducible.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct InputBufferTests {
     @Test func newBuffer_isEmpty() {
         let buffer = InputBuffer()
@@ -90,7 +78,7 @@ private struct SplitMix64: RandomNumberGenerator {
     /// Random appends and consumes against a plain array: the unread bytes always match, and consumed storage never
     /// outweighs the unread bytes once it passes 4 KiB.
     @Test func randomAppendsAndConsumes_matchAPlainArrayModel() {
-        var random = SplitMix64(state: 42)
+        var random = SplitMix64(seed: 42)
         var buffer = InputBuffer()
         var model: [UInt8] = []
         var next: UInt8 = 0

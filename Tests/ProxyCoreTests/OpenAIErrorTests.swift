@@ -10,23 +10,28 @@ private func text(_ bytes: [UInt8]) -> String {
     @Test func jsonBody_withoutParam_writesNull() {
         let error = OpenAIError(
             status: 401, type: "authentication_error", code: "invalid_api_key", message: "Incorrect API key provided.")
-        #expect(text(error.jsonBody)
-            == #"{"error":{"message":"Incorrect API key provided.","type":"authentication_error","code":"invalid_api_key","param":null}}"#)
+        #expect(
+            text(error.jsonBody)
+                == #"{"error":{"message":"Incorrect API key provided.","type":"authentication_error","code":"invalid_api_key","param":null}}"#
+        )
     }
 
     @Test func jsonBody_withParam_writesItAsAString() {
         let error = OpenAIError(
             status: 400, type: "invalid_request_error", code: "missing_field", message: "messages is required",
             param: "messages")
-        #expect(text(error.jsonBody)
-            == #"{"error":{"message":"messages is required","type":"invalid_request_error","code":"missing_field","param":"messages"}}"#)
+        #expect(
+            text(error.jsonBody)
+                == #"{"error":{"message":"messages is required","type":"invalid_request_error","code":"missing_field","param":"messages"}}"#
+        )
     }
 
     @Test func jsonBody_escapesQuotesBackslashesAndControlCharacters() {
         let error = OpenAIError(
             status: 400, type: "invalid_request_error", code: "invalid_json",
             message: "bad \"value\" at C:\\tmp\n\tline\r\u{1}\u{1F} – ok", param: "a\"b")
-        let expected = #"{"error":{"message":"bad \"value\" at C:\\tmp\n\tline\r\u0001\u001f – ok","#
+        let expected =
+            #"{"error":{"message":"bad \"value\" at C:\\tmp\n\tline\r\u0001\u001f – ok","#
             + #""type":"invalid_request_error","code":"invalid_json","param":"a\"b"}}"#
         #expect(text(error.jsonBody) == expected)
     }
@@ -47,7 +52,8 @@ private func text(_ bytes: [UInt8]) -> String {
     @Test func sseFrame_isAnErrorEventWithTheJSONBody() {
         let error = OpenAIError(
             status: 504, type: "upstream_error", code: "upstream_timeout", message: "upstream sent nothing for 30 s")
-        let expected = "event: error\ndata: "
+        let expected =
+            "event: error\ndata: "
             + #"{"error":{"message":"upstream sent nothing for 30 s","type":"upstream_error","code":"upstream_timeout","param":null}}"#
             + "\n\n"
         #expect(text(error.sseFrame) == expected)

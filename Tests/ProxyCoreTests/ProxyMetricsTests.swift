@@ -101,41 +101,50 @@ private func histogram(_ name: String, cumulative: [Int], sum: String) -> [Strin
         metrics.recordTimings(timeToFirstByteNs: nil, durationNs: 500_000_000)
 
         let text = metrics.render()
-        #expect(samples("pplx_requests_total", in: text) == [
-            #"pplx_requests_total{route="chat_completions",status="200"} 2"#,
-            #"pplx_requests_total{route="chat_completions",status="502"} 1"#,
-            #"pplx_requests_total{route="models",status="200"} 1"#,
-        ])
+        #expect(
+            samples("pplx_requests_total", in: text) == [
+                #"pplx_requests_total{route="chat_completions",status="200"} 2"#,
+                #"pplx_requests_total{route="chat_completions",status="502"} 1"#,
+                #"pplx_requests_total{route="models",status="200"} 1"#,
+            ])
         #expect(samples("pplx_streams_open", in: text) == ["pplx_streams_open 1"])
         #expect(samples("pplx_chunks_relayed_total", in: text) == ["pplx_chunks_relayed_total 9"])
         #expect(samples("pplx_streams_paused", in: text) == ["pplx_streams_paused 1"])
         #expect(samples("pplx_client_backlog_peak_bytes", in: text) == ["pplx_client_backlog_peak_bytes 4096"])
-        #expect(samples("pplx_upstream_errors_total", in: text) == [
-            #"pplx_upstream_errors_total{kind="http_5xx"} 2"#,
-            #"pplx_upstream_errors_total{kind="timeout"} 1"#,
-        ])
-        #expect(samples("pplx_tokens_total", in: text) == [
-            #"pplx_tokens_total{client="alice",model="sonar",kind="completion"} 28"#,
-            #"pplx_tokens_total{client="alice",model="sonar",kind="prompt"} 18"#,
-            #"pplx_tokens_total{client="bob",model="sonar-pro",kind="completion"} 2"#,
-            #"pplx_tokens_total{client="bob",model="sonar-pro",kind="prompt"} 1"#,
-        ])
+        #expect(
+            samples("pplx_upstream_errors_total", in: text) == [
+                #"pplx_upstream_errors_total{kind="http_5xx"} 2"#,
+                #"pplx_upstream_errors_total{kind="timeout"} 1"#,
+            ])
+        #expect(
+            samples("pplx_tokens_total", in: text) == [
+                #"pplx_tokens_total{client="alice",model="sonar",kind="completion"} 28"#,
+                #"pplx_tokens_total{client="alice",model="sonar",kind="prompt"} 18"#,
+                #"pplx_tokens_total{client="bob",model="sonar-pro",kind="completion"} 2"#,
+                #"pplx_tokens_total{client="bob",model="sonar-pro",kind="prompt"} 1"#,
+            ])
         // 0.02 s lands in le=0.025 and above; a missing first byte is not observed.
-        #expect(samples("pplx_time_to_first_byte_seconds", in: text) == histogram(
-            "pplx_time_to_first_byte_seconds", cumulative: [0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
-            sum: "0.02"))
+        #expect(
+            samples("pplx_time_to_first_byte_seconds", in: text)
+                == histogram(
+                    "pplx_time_to_first_byte_seconds", cumulative: [0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+                    sum: "0.02"))
         // Bounds are inclusive: 0.5 s counts in le=0.5.
-        #expect(samples("pplx_request_duration_seconds", in: text) == histogram(
-            "pplx_request_duration_seconds", cumulative: [0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2],
-            sum: "2.0"))
+        #expect(
+            samples("pplx_request_duration_seconds", in: text)
+                == histogram(
+                    "pplx_request_duration_seconds", cumulative: [0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2],
+                    sum: "2.0"))
     }
 
     @Test func durationsBeyondTheLastBucket_countOnlyInInf() {
         let metrics = ProxyMetrics()
         metrics.recordTimings(timeToFirstByteNs: 301_000_000_000, durationNs: 301_000_000_000)
         let text = metrics.render()
-        #expect(samples("pplx_request_duration_seconds", in: text) == histogram(
-            "pplx_request_duration_seconds", cumulative: Array(repeating: 0, count: 16) + [1], sum: "301.0"))
+        #expect(
+            samples("pplx_request_duration_seconds", in: text)
+                == histogram(
+                    "pplx_request_duration_seconds", cumulative: Array(repeating: 0, count: 16) + [1], sum: "301.0"))
     }
 
     @Test func labelValues_escapeBackslashQuoteAndNewline() {
@@ -148,9 +157,10 @@ private func histogram(_ name: String, cumulative: [Int], sum: String) -> [Strin
         let text = metrics.render()
         #expect(samples("pplx_requests_total", in: text) == [#"pplx_requests_total{route="a\"b\\c\nd",status="404"} 1"#])
         #expect(samples("pplx_upstream_errors_total", in: text) == [#"pplx_upstream_errors_total{kind="new\nline"} 1"#])
-        #expect(samples("pplx_tokens_total", in: text) == [
-            #"pplx_tokens_total{client="team \"x\"",model="m\\1",kind="completion"} 3"#,
-            #"pplx_tokens_total{client="team \"x\"",model="m\\1",kind="prompt"} 2"#,
-        ])
+        #expect(
+            samples("pplx_tokens_total", in: text) == [
+                #"pplx_tokens_total{client="team \"x\"",model="m\\1",kind="completion"} 3"#,
+                #"pplx_tokens_total{client="team \"x\"",model="m\\1",kind="prompt"} 2"#,
+            ])
     }
 }

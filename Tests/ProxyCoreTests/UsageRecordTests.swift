@@ -19,7 +19,8 @@ private func text(_ bytes: [UInt8]) -> String {
 
 @Suite struct UsageRecordTests {
     @Test func jsonLine_isOneCompactObjectWithTheContractKeysInOrder() {
-        let expected = #"{"ts":"2026-03-01T12:34:56.789Z","request_id":"req_0123456789abcdef01234567","client":"alice","#
+        let expected =
+            #"{"ts":"2026-03-01T12:34:56.789Z","request_id":"req_0123456789abcdef01234567","client":"alice","#
             + #""model":"sonar","upstream_model":"sonar-pro","stream":true,"status":200,"outcome":"ok","prompt_tokens":9,"#
             + #""completion_tokens":14,"total_tokens":23,"cost_usd":0.005023,"ttfb_ms":12.5,"duration_ms":250.0}"#
             + "\n"
@@ -84,10 +85,12 @@ private func text(_ bytes: [UInt8]) -> String {
 
     @Test func minimalLine_fillsDefaults() {
         let record = UsageRecord(jsonLine: Array(#"{"ts":"2026-03-01T00:00:00.000Z","model":"sonar"}"#.utf8))
-        #expect(record == UsageRecord(
-            timestamp: "2026-03-01T00:00:00.000Z", requestID: "", client: "", model: "sonar", upstreamModel: "sonar",
-            stream: false, status: 0, outcome: "", promptTokens: 0, completionTokens: 0, totalTokens: 0, costUSD: nil,
-            ttfbMs: nil, durationMs: 0))
+        #expect(
+            record
+                == UsageRecord(
+                    timestamp: "2026-03-01T00:00:00.000Z", requestID: "", client: "", model: "sonar", upstreamModel: "sonar",
+                    stream: false, status: 0, outcome: "", promptTokens: 0, completionTokens: 0, totalTokens: 0, costUSD: nil,
+                    ttfbMs: nil, durationMs: 0))
     }
 
     @Test func timestampNow_isUTCWithMilliseconds() {

@@ -39,14 +39,15 @@ private let ledger: [UInt8] = records.flatMap(\.jsonLine) + records[0].jsonLine.
 
     @Test func groupingByClient_sumsEachClientsRecords() {
         let report = UsageReport(ledger: ledger, by: .client, since: nil)
-        #expect(report.rows == [
-            UsageReport.Row(
-                key: "alice", requests: 3, errors: 1, promptTokens: 19, completionTokens: 16, totalTokens: 35,
-                costUSD: 0.001 + 0.005023),
-            UsageReport.Row(
-                key: "bob", requests: 2, errors: 1, promptTokens: 105, completionTokens: 201, totalTokens: 306,
-                costUSD: 0.01 + 0.005),
-        ])
+        #expect(
+            report.rows == [
+                UsageReport.Row(
+                    key: "alice", requests: 3, errors: 1, promptTokens: 19, completionTokens: 16, totalTokens: 35,
+                    costUSD: 0.001 + 0.005023),
+                UsageReport.Row(
+                    key: "bob", requests: 2, errors: 1, promptTokens: 105, completionTokens: 201, totalTokens: 306,
+                    costUSD: 0.01 + 0.005),
+            ])
     }
 
     @Test func groupingByModel_countsEveryOutcomeButOkAsAnError() {
@@ -70,42 +71,47 @@ private let ledger: [UInt8] = records.flatMap(\.jsonLine) + records[0].jsonLine.
 
     @Test func table_byClient_isRightAlignedFixedWidthText() {
         let report = UsageReport(ledger: ledger, by: .client, since: "2026-03-01")
-        #expect(report.table(grouping: .client) == """
-            client  requests  errors  prompt_tokens  completion_tokens  total_tokens  cost_usd
-            alice          2       1             18                 14            32  0.005023
-            bob            2       1            105                201           306     0.015
+        #expect(
+            report.table(grouping: .client) == """
+                client  requests  errors  prompt_tokens  completion_tokens  total_tokens  cost_usd
+                alice          2       1             18                 14            32  0.005023
+                bob            2       1            105                201           306     0.015
 
-            """)
+                """)
     }
 
     @Test func table_byModel_widensTheKeyColumn_andRoundsCostToMicrodollars() {
         let report = UsageReport(ledger: ledger, by: .model, since: "2026-03-01")
-        #expect(report.table(grouping: .model) == """
-            model      requests  errors  prompt_tokens  completion_tokens  total_tokens  cost_usd
-            sonar             3       1            114                215           329  0.020023
-            sonar-pro         1       1              9                  0             9       0.0
+        #expect(
+            report.table(grouping: .model) == """
+                model      requests  errors  prompt_tokens  completion_tokens  total_tokens  cost_usd
+                sonar             3       1            114                215           329  0.020023
+                sonar-pro         1       1              9                  0             9       0.0
 
-            """)
+                """)
     }
 
     @Test func table_withoutRecords_isJustTheHeader() {
         let report = UsageReport(ledger: [], by: .client, since: nil)
-        #expect(report.table(grouping: .client)
-            == "client  requests  errors  prompt_tokens  completion_tokens  total_tokens  cost_usd\n")
+        #expect(
+            report.table(grouping: .client)
+                == "client  requests  errors  prompt_tokens  completion_tokens  total_tokens  cost_usd\n")
     }
 
     @Test func jsonLines_isOneSortedKeyObjectPerRow() {
         let report = UsageReport(ledger: ledger, by: .client, since: "2026-03-01")
-        #expect(report.jsonLines(grouping: .client) == """
-            {"client":"alice","completion_tokens":14,"cost_usd":0.005023,"errors":1,"prompt_tokens":18,"requests":2,"total_tokens":32}
-            {"client":"bob","completion_tokens":201,"cost_usd":0.015,"errors":1,"prompt_tokens":105,"requests":2,"total_tokens":306}
+        #expect(
+            report.jsonLines(grouping: .client) == """
+                {"client":"alice","completion_tokens":14,"cost_usd":0.005023,"errors":1,"prompt_tokens":18,"requests":2,"total_tokens":32}
+                {"client":"bob","completion_tokens":201,"cost_usd":0.015,"errors":1,"prompt_tokens":105,"requests":2,"total_tokens":306}
 
-            """)
+                """)
         let byModel = UsageReport(ledger: ledger, by: .model, since: "2026-03-02")
-        #expect(byModel.jsonLines(grouping: .model) == """
-            {"completion_tokens":201,"cost_usd":0.015,"errors":1,"model":"sonar","prompt_tokens":105,"requests":2,"total_tokens":306}
+        #expect(
+            byModel.jsonLines(grouping: .model) == """
+                {"completion_tokens":201,"cost_usd":0.015,"errors":1,"model":"sonar","prompt_tokens":105,"requests":2,"total_tokens":306}
 
-            """)
+                """)
     }
 
     @Test func jsonLines_withoutRecords_isEmpty() {

@@ -14,8 +14,9 @@ struct AgentPassthroughEndpoint {
             body = try JSONValue.parse(request.body)
         } catch {
             state.metrics.recordRequest(route: "agent", status: 400)
-            return response.respond(error: OpenAIError(
-                status: 400, type: "invalid_request_error", code: "invalid_json", message: "Request body is not valid JSON: \(error)"))
+            return response.respond(
+                error: OpenAIError(
+                    status: 400, type: "invalid_request_error", code: "invalid_json", message: "Request body is not valid JSON: \(error)"))
         }
         let model = body["model"]?.stringValue ?? body["preset"]?.stringValue ?? "agent"
         guard caller.allows(model: model) else {

@@ -15,17 +15,19 @@ public struct Caller: Sendable {
     static func authenticate(_ request: HTTPRequest, members: MemberDirectory) -> Result<Caller, OpenAIError> {
         guard !members.isEmpty else { return .success(Caller(name: "anonymous", member: nil)) }
         guard let header = request.headers["Authorization"] else {
-            return .failure(OpenAIError(
-                status: 401, type: "invalid_request_error", code: "missing_api_key",
-                message: "Missing API key: send your member key as 'Authorization: Bearer <key>'."))
+            return .failure(
+                OpenAIError(
+                    status: 401, type: "invalid_request_error", code: "missing_api_key",
+                    message: "Missing API key: send your member key as 'Authorization: Bearer <key>'."))
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].caseInsensitiveEquals("Bearer"),
-              let member = members.member(forBearer: String(parts[1].trimmingSpaces()))
+            let member = members.member(forBearer: String(parts[1].trimmingSpaces()))
         else {
-            return .failure(OpenAIError(
-                status: 401, type: "invalid_request_error", code: "invalid_api_key",
-                message: "Incorrect API key provided. Ask the proxy's operator for a member key."))
+            return .failure(
+                OpenAIError(
+                    status: 401, type: "invalid_request_error", code: "invalid_api_key",
+                    message: "Incorrect API key provided. Ask the proxy's operator for a member key."))
         }
         return .success(Caller(name: member.name, member: member))
     }

@@ -16,7 +16,8 @@ struct ChatCompletionsEndpoint {
         guard caller.allows(model: chat.model) else {
             return reject(ClientErrors.modelNotAllowed(chat.model, caller: caller.name), response)
         }
-        let context = RequestContext(state: state, settings: settings, caller: caller, route: "chat_completions", clientModel: chat.model, stream: chat.stream)
+        let context = RequestContext(
+            state: state, settings: settings, caller: caller, route: "chat_completions", clientModel: chat.model, stream: chat.stream)
         switch config.upstream.api {
         case .agent:
             guard let route = config.models[chat.model] else {
@@ -28,7 +29,8 @@ struct ChatCompletionsEndpoint {
             case .success(let translated): agentRequest = translated
             }
             if !agentRequest.droppedParameters.isEmpty {
-                state.logger.debug("parameters with no Agent API equivalent dropped: \(agentRequest.droppedParameters.joined(separator: ", "))")
+                state.logger.debug(
+                    "parameters with no Agent API equivalent dropped: \(agentRequest.droppedParameters.joined(separator: ", "))")
             }
             let upstream = context.upstreamRequest(path: "/v1/agent", from: request, body: agentRequest.body)
             let upstreamModel = route.model ?? route.preset ?? chat.model
@@ -36,21 +38,33 @@ struct ChatCompletionsEndpoint {
                 let translator = AgentStreamTranslator(
                     clientModel: chat.model, includeUsage: chat.includeUsage, fallbackID: RequestContext.makeChatID(),
                     created: UnixTime.now())
-                context.startRelay(response, upstream: upstream, mode: .stream, translator: translator, upstreamModel: upstreamModel, cancelsAgentRun: true)
+                context.startRelay(
+                    response, upstream: upstream, mode: .stream, translator: translator, upstreamModel: upstreamModel, cancelsAgentRun: true
+                )
             } else {
-                context.startRelay(response, upstream: upstream, mode: .agentBody(clientModel: chat.model), translator: PassthroughRelay(), upstreamModel: upstreamModel, cancelsAgentRun: false)
+                context.startRelay(
+                    response, upstream: upstream, mode: .agentBody(clientModel: chat.model), translator: PassthroughRelay(),
+                    upstreamModel: upstreamModel, cancelsAgentRun: false)
             }
         case .chat:
             let upstreamModel = config.models[chat.model]?.model ?? chat.model
-            let upstream = context.upstreamRequest(path: "/chat/completions", from: request, body: chat.chatUpstreamBody(model: upstreamModel))
+            let upstream = context.upstreamRequest(
+                path: "/chat/completions", from: request, body: chat.chatUpstreamBody(model: upstreamModel))
             switch (chat.stream, config.stream.metadata) {
             case (true, .final):
-                let translator = ChatStreamNormalizer(clientModel: chat.model, includeUsage: chat.includeUsage, upstreamKey: settings.upstreamKey)
-                context.startRelay(response, upstream: upstream, mode: .stream, translator: translator, upstreamModel: upstreamModel, cancelsAgentRun: false)
+                let translator = ChatStreamNormalizer(
+                    clientModel: chat.model, includeUsage: chat.includeUsage, upstreamKey: settings.upstreamKey)
+                context.startRelay(
+                    response, upstream: upstream, mode: .stream, translator: translator, upstreamModel: upstreamModel,
+                    cancelsAgentRun: false)
             case (true, .passthrough):
-                context.startRelay(response, upstream: upstream, mode: .stream, translator: PassthroughRelay(), upstreamModel: upstreamModel, cancelsAgentRun: false)
+                context.startRelay(
+                    response, upstream: upstream, mode: .stream, translator: PassthroughRelay(), upstreamModel: upstreamModel,
+                    cancelsAgentRun: false)
             case (false, _):
-                context.startRelay(response, upstream: upstream, mode: .passthroughBody, translator: PassthroughRelay(), upstreamModel: upstreamModel, cancelsAgentRun: false)
+                context.startRelay(
+                    response, upstream: upstream, mode: .passthroughBody, translator: PassthroughRelay(), upstreamModel: upstreamModel,
+                    cancelsAgentRun: false)
             }
         }
     }

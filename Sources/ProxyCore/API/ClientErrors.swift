@@ -1,11 +1,15 @@
 /// The proxy's own client-facing errors (upstream errors come from `UpstreamErrorMapper`).
 enum ClientErrors {
     static func notFound(_ path: Substring) -> OpenAIError {
-        OpenAIError(status: 404, type: "invalid_request_error", code: "unknown_url", message: "Unknown path: \(path). Try POST /v1/chat/completions.")
+        OpenAIError(
+            status: 404, type: "invalid_request_error", code: "unknown_url",
+            message: "Unknown path: \(path). Try POST /v1/chat/completions.")
     }
 
     static func methodNotAllowed(_ method: String, allowed: String) -> OpenAIError {
-        OpenAIError(status: 405, type: "invalid_request_error", code: "method_not_allowed", message: "Method \(method) is not allowed here; use \(allowed).")
+        OpenAIError(
+            status: 405, type: "invalid_request_error", code: "method_not_allowed",
+            message: "Method \(method) is not allowed here; use \(allowed).")
     }
 
     static let draining = OpenAIError(

@@ -13,17 +13,26 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
         let path = request.path
         switch path {
         case "/healthz":
-            guard request.method == "GET" || request.method == "HEAD" else { return reject(request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "healthz", allow: "GET") }
+            guard request.method == "GET" || request.method == "HEAD" else {
+                return reject(
+                    request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "healthz", allow: "GET")
+            }
             respondJSON(response, status: 200, body: #"{"status":"ok"}"#, route: "healthz")
         case "/readyz":
-            guard request.method == "GET" || request.method == "HEAD" else { return reject(request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "readyz", allow: "GET") }
+            guard request.method == "GET" || request.method == "HEAD" else {
+                return reject(
+                    request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "readyz", allow: "GET")
+            }
             if state.isDraining {
                 respondJSON(response, status: 503, body: #"{"status":"draining"}"#, route: "readyz")
             } else {
                 respondJSON(response, status: 200, body: #"{"status":"ready"}"#, route: "readyz")
             }
         case "/metrics":
-            guard request.method == "GET" else { return reject(request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "metrics", allow: "GET") }
+            guard request.method == "GET" else {
+                return reject(
+                    request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "metrics", allow: "GET")
+            }
             let settings = state.settings
             if !settings.config.metricsAreOpen, case .failure(let error) = Caller.authenticate(request, members: settings.members) {
                 return reject(request, response, error, route: "metrics")
@@ -33,17 +42,27 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
             state.metrics.recordRequest(route: "metrics", status: 200)
             response.respond(status: 200, headers: headers, body: Array(state.metrics.render().utf8))
         case "/chat/completions", "/v1/chat/completions":
-            guard request.method == "POST" else { return reject(request, response, ClientErrors.methodNotAllowed(request.method, allowed: "POST"), route: "chat_completions", allow: "POST") }
+            guard request.method == "POST" else {
+                return reject(
+                    request, response, ClientErrors.methodNotAllowed(request.method, allowed: "POST"), route: "chat_completions",
+                    allow: "POST")
+            }
             withCaller(request, response, route: "chat_completions") { settings, caller in
                 ChatCompletionsEndpoint(state: state, settings: settings).handle(request, caller: caller, response: response)
             }
         case "/models", "/v1/models":
-            guard request.method == "GET" else { return reject(request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "models", allow: "GET") }
+            guard request.method == "GET" else {
+                return reject(
+                    request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "models", allow: "GET")
+            }
             withCaller(request, response, route: "models") { settings, caller in
                 respondJSON(response, status: 200, body: ModelList.json(settings.config, caller: caller), route: "models")
             }
         case "/v1/responses", "/v1/agent":
-            guard request.method == "POST" else { return reject(request, response, ClientErrors.methodNotAllowed(request.method, allowed: "POST"), route: "agent", allow: "POST") }
+            guard request.method == "POST" else {
+                return reject(
+                    request, response, ClientErrors.methodNotAllowed(request.method, allowed: "POST"), route: "agent", allow: "POST")
+            }
             withCaller(request, response, route: "agent") { settings, caller in
                 AgentPassthroughEndpoint(state: state, settings: settings).handle(request, caller: caller, response: response)
             }
@@ -53,7 +72,8 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
     }
 
     /// Authenticates, refuses while draining, then runs `body` with the request's settings snapshot.
-    private func withCaller(_ request: HTTPRequest, _ response: HTTPResponseWriter, route: String, _ body: (ProxySettings, Caller) -> Void) {
+    private func withCaller(_ request: HTTPRequest, _ response: HTTPResponseWriter, route: String, _ body: (ProxySettings, Caller) -> Void)
+    {
         if state.isDraining { return reject(request, response, ClientErrors.draining, route: route) }
         let settings = state.settings
         switch Caller.authenticate(request, members: settings.members) {

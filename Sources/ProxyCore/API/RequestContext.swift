@@ -16,7 +16,8 @@ struct RequestContext {
         let config = settings.config
         return UpstreamRequest(
             url: config.upstream.url + path, method: "POST",
-            headers: UpstreamHeaders.build(from: request, upstreamKey: settings.upstreamKey, accept: stream ? "text/event-stream" : "application/json"),
+            headers: UpstreamHeaders.build(
+                from: request, upstreamKey: settings.upstreamKey, accept: stream ? "text/event-stream" : "application/json"),
             body: body, connectTimeoutMs: config.upstream.connectTimeoutMs, http2PriorKnowledge: config.upstream.http2)
     }
 
@@ -29,7 +30,9 @@ struct RequestContext {
         var admission: MemberAdmission?
         if let member = caller.member {
             let clock = UTCDay.now()
-            switch state.limiter.admit(member, stream: stream, now: MonotonicClock.nanoseconds(), today: clock.day, secondsToMidnight: clock.secondsToMidnight) {
+            switch state.limiter.admit(
+                member, stream: stream, now: MonotonicClock.nanoseconds(), today: clock.day, secondsToMidnight: clock.secondsToMidnight)
+            {
             case .failure(let error):
                 state.metrics.recordRequest(route: route, status: error.status)
                 state.logger.info("\(route) -> \(error.status) \(error.code)", metadata: ["client": .string(caller.name)])
@@ -72,12 +75,13 @@ struct RequestContext {
         let ttfbMs = outcome.timeToFirstByteNs.map { Double($0 / 1000) / 1000 }
         let durationMs = Double(outcome.durationNs / 1000) / 1000
         state.ledger.withLock { ledger in
-            ledger?.append(UsageRecord(
-                timestamp: UsageRecord.timestampNow(), requestID: requestID, client: caller.name, model: clientModel,
-                upstreamModel: upstreamModel, stream: stream, status: outcome.status, outcome: outcome.kind.rawValue,
-                promptTokens: outcome.usage?.promptTokens ?? 0, completionTokens: outcome.usage?.completionTokens ?? 0,
-                totalTokens: outcome.usage?.totalTokens ?? 0, costUSD: outcome.usage?.costUSD, ttfbMs: ttfbMs,
-                durationMs: durationMs))
+            ledger?.append(
+                UsageRecord(
+                    timestamp: UsageRecord.timestampNow(), requestID: requestID, client: caller.name, model: clientModel,
+                    upstreamModel: upstreamModel, stream: stream, status: outcome.status, outcome: outcome.kind.rawValue,
+                    promptTokens: outcome.usage?.promptTokens ?? 0, completionTokens: outcome.usage?.completionTokens ?? 0,
+                    totalTokens: outcome.usage?.totalTokens ?? 0, costUSD: outcome.usage?.costUSD, ttfbMs: ttfbMs,
+                    durationMs: durationMs))
         }
         state.logger.info(
             "request finished",

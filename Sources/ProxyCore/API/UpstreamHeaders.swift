@@ -8,9 +8,11 @@ enum UpstreamHeaders {
     ]
 
     static func build(from request: HTTPRequest, upstreamKey: String?, accept: String) -> [(String, String)] {
-        let connectionListed = Set(request.headers.values("Connection").flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces().lowercased() })
+        let connectionListed = Set(
+            request.headers.values("Connection").flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces().lowercased() })
         var headers: [(String, String)] = []
-        for field in request.headers where !dropped.contains(field.name.lowercased()) && !connectionListed.contains(field.name.lowercased()) {
+        for field in request.headers where !dropped.contains(field.name.lowercased()) && !connectionListed.contains(field.name.lowercased())
+        {
             if field.name.caseInsensitiveEquals("content-type") { continue }
             headers.append((field.name, field.value))
         }

@@ -1,7 +1,7 @@
 import Dispatch
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One accepted client socket: reads and parses requests, hands each to the handler, writes responses in order.
@@ -185,12 +185,13 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
         keepAlive = false
         clientSpeaksHTTP11 = true
         responseState = .awaitingHandler
-        let code: String = switch failure.status {
-        case 413: "request_too_large"
-        case 431: "request_header_fields_too_large"
-        case 408: "request_timeout"
-        default: "invalid_http_request"
-        }
+        let code: String =
+            switch failure.status {
+            case 413: "request_too_large"
+            case 431: "request_header_fields_too_large"
+            case 408: "request_timeout"
+            default: "invalid_http_request"
+            }
         let error = OpenAIError(status: failure.status, type: "invalid_request_error", code: code, message: failure.message)
         var headers = HTTPHeaders()
         headers.add("Content-Type", "application/json")

@@ -182,7 +182,8 @@ public struct HTTPRequestParser: Sendable {
         guard headEnd >= 0 else {
             // Two bytes of slack: "\n\r" may be the start of the terminator, which does not count as header bytes.
             if end - start > limits.maxHeaderBytes + 2 {
-                return .failure(HTTPParseFailure(status: 431, message: "request header block is larger than \(limits.maxHeaderBytes) bytes"))
+                return .failure(
+                    HTTPParseFailure(status: 431, message: "request header block is larger than \(limits.maxHeaderBytes) bytes"))
             }
             return .needMore(scanned: end - start)
         }
@@ -220,7 +221,8 @@ public struct HTTPRequestParser: Sendable {
         var value: Int?
         for text in lengths.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
             let trimmed = text.trimmingSpaces()
-            guard !trimmed.isEmpty, trimmed.utf8.count <= 18, trimmed.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int(trimmed) else {
+            guard !trimmed.isEmpty, trimmed.utf8.count <= 18, trimmed.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int(trimmed)
+            else {
                 return .failure(.bad("malformed Content-Length"))
             }
             if let previous = value, previous != n { return .failure(.bad("conflicting Content-Length values")) }
@@ -237,8 +239,8 @@ public struct HTTPRequestParser: Sendable {
         if requestLine.last == UInt8(ascii: "\r") { requestLine = requestLine.dropLast() }
         let parts = requestLine.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty,
-              parts[0].allSatisfy(isTokenByte),
-              parts[1].allSatisfy({ $0 > 0x20 && $0 != 0x7F })
+            parts[0].allSatisfy(isTokenByte),
+            parts[1].allSatisfy({ $0 > 0x20 && $0 != 0x7F })
         else { return .failure(.bad("malformed request line")) }
         let version = parts[2]
         let minor: Int
@@ -267,11 +269,12 @@ public struct HTTPRequestParser: Sendable {
             guard value.allSatisfy({ $0 != 0 && $0 != UInt8(ascii: "\r") }) else { return .failure(.bad("invalid byte in header value")) }
             headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
         }
-        return .success(Head(
-            method: String(decoding: parts[0], as: UTF8.self),
-            target: String(decoding: parts[1], as: UTF8.self),
-            minorVersion: minor,
-            headers: headers))
+        return .success(
+            Head(
+                method: String(decoding: parts[0], as: UTF8.self),
+                target: String(decoding: parts[1], as: UTF8.self),
+                minorVersion: minor,
+                headers: headers))
     }
 
     private static func isTokenByte(_ b: UInt8) -> Bool {

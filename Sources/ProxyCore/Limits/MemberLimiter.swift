@@ -22,7 +22,9 @@ public final class MemberLimiter: Sendable {
     /// Admits a request from `member` or returns the 429 to send.
     /// - Parameters:
     ///   - now: monotonic nanoseconds; `today`: the UTC date "YYYY-MM-DD"; `secondsToMidnight`: until the budget resets.
-    public func admit(_ member: ClientConfig, stream: Bool, now: UInt64, today: String, secondsToMidnight: Int) -> Result<MemberAdmission, OpenAIError> {
+    public func admit(_ member: ClientConfig, stream: Bool, now: UInt64, today: String, secondsToMidnight: Int) -> Result<
+        MemberAdmission, OpenAIError
+    > {
         usage.withLock { table in
             var entry = table[member.name] ?? Usage()
             if entry.day != today {
@@ -32,26 +34,29 @@ public final class MemberLimiter: Sendable {
             entry.recentStarts.removeAll { now &- $0 >= Self.minuteNs }
             if let budget = member.tokensPerDay, entry.tokens >= budget {
                 table[member.name] = entry
-                return .failure(OpenAIError(
-                    status: 429, type: "rate_limit_error", code: "token_budget_exceeded",
-                    message: "Member '\(member.name)' has used its \(budget) tokens for today (UTC).",
-                    retryAfterSeconds: max(1, secondsToMidnight)))
+                return .failure(
+                    OpenAIError(
+                        status: 429, type: "rate_limit_error", code: "token_budget_exceeded",
+                        message: "Member '\(member.name)' has used its \(budget) tokens for today (UTC).",
+                        retryAfterSeconds: max(1, secondsToMidnight)))
             }
             if let limit = member.requestsPerMinute, entry.recentStarts.count >= limit {
                 let oldest = entry.recentStarts.first ?? now
                 let waitNs = Self.minuteNs &- (now &- oldest)
                 table[member.name] = entry
-                return .failure(OpenAIError(
-                    status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",
-                    message: "Member '\(member.name)' is limited to \(limit) requests per minute.",
-                    retryAfterSeconds: max(1, Int((waitNs + 999_999_999) / 1_000_000_000))))
+                return .failure(
+                    OpenAIError(
+                        status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",
+                        message: "Member '\(member.name)' is limited to \(limit) requests per minute.",
+                        retryAfterSeconds: max(1, Int((waitNs + 999_999_999) / 1_000_000_000))))
             }
             if stream, let limit = member.maxConcurrentStreams, entry.openStreams >= limit {
                 table[member.name] = entry
-                return .failure(OpenAIError(
-                    status: 429, type: "rate_limit_error", code: "concurrency_limit_exceeded",
-                    message: "Member '\(member.name)' may have at most \(limit) streams open at once.",
-                    retryAfterSeconds: 1))
+                return .failure(
+                    OpenAIError(
+                        status: 429, type: "rate_limit_error", code: "concurrency_limit_exceeded",
+                        message: "Member '\(member.name)' may have at most \(limit) streams open at once.",
+                        retryAfterSeconds: 1))
             }
             entry.recentStarts.append(now)
             if stream { entry.openStreams += 1 }

@@ -6,9 +6,9 @@ import Synchronization
 /// that rate and keeps the labelled maps simple.
 public final class ProxyMetrics: Sendable {
     private struct Counters {
-        var requests: [String: Int] = [:]          // "route|status"
-        var upstreamErrors: [String: Int] = [:]    // kind
-        var tokens: [String: Int] = [:]            // "client|model|kind"
+        var requests: [String: Int] = [:]  // "route|status"
+        var upstreamErrors: [String: Int] = [:]  // kind
+        var tokens: [String: Int] = [:]  // "client|model|kind"
         var timeToFirstByte = Histogram()
         var duration = Histogram()
     }
@@ -66,7 +66,8 @@ public final class ProxyMetrics: Sendable {
             out += "pplx_chunks_relayed_total \(chunksRelayed.load)\n"
             out += "# HELP pplx_streams_paused Streams whose upstream is paused by a slow client.\n# TYPE pplx_streams_paused gauge\n"
             out += "pplx_streams_paused \(streamsPaused.load)\n"
-            out += "# HELP pplx_client_backlog_peak_bytes Largest per-stream client backlog seen.\n# TYPE pplx_client_backlog_peak_bytes gauge\n"
+            out +=
+                "# HELP pplx_client_backlog_peak_bytes Largest per-stream client backlog seen.\n# TYPE pplx_client_backlog_peak_bytes gauge\n"
             out += "pplx_client_backlog_peak_bytes \(peakClientBacklog.load)\n"
             out += "# HELP pplx_upstream_errors_total Upstream failures, by kind.\n# TYPE pplx_upstream_errors_total counter\n"
             for (kind, value) in c.upstreamErrors.sorted(by: { $0.key < $1.key }) {
@@ -75,7 +76,8 @@ public final class ProxyMetrics: Sendable {
             out += "# HELP pplx_tokens_total Tokens used, by client, model and kind.\n# TYPE pplx_tokens_total counter\n"
             for (key, value) in c.tokens.sorted(by: { $0.key < $1.key }) {
                 let parts = key.split(separator: "|", omittingEmptySubsequences: false)
-                out += "pplx_tokens_total{client=\"\(Self.escape(parts[0]))\",model=\"\(Self.escape(parts[1]))\",kind=\"\(parts[2])\"} \(value)\n"
+                out +=
+                    "pplx_tokens_total{client=\"\(Self.escape(parts[0]))\",model=\"\(Self.escape(parts[1]))\",kind=\"\(parts[2])\"} \(value)\n"
             }
             out += "# HELP pplx_time_to_first_byte_seconds Time from request to the first byte sent to the client.\n"
             c.timeToFirstByte.render(name: "pplx_time_to_first_byte_seconds", into: &out)

@@ -21,7 +21,10 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     private var transfer: UpstreamTransfer?
     private let request: UpstreamRequest
 
-    private enum State { case waitingForHead, streaming, collectingBody(status: Int, headers: HTTPHeaders), collectingError(status: Int, headers: HTTPHeaders), done }
+    private enum State {
+        case waitingForHead, streaming, collectingBody(status: Int, headers: HTTPHeaders), collectingError(
+            status: Int, headers: HTTPHeaders), done
+    }
     private var state = State.waitingForHead
     private var collected: [UInt8] = []
     private var scratch: [UInt8] = []
@@ -132,7 +135,9 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             if case .failed(let failure) = outcome {
                 fail(before: UpstreamErrorMapper.map(failure, upstreamKey: upstreamKey), errorKind: failure.metricsLabel)
             } else {
-                fail(before: UpstreamErrorMapper.map(.protocolError("upstream sent no response"), upstreamKey: upstreamKey), errorKind: "protocol")
+                fail(
+                    before: UpstreamErrorMapper.map(.protocolError("upstream sent no response"), upstreamKey: upstreamKey),
+                    errorKind: "protocol")
             }
         case .streaming:
             scratch.removeAll(keepingCapacity: true)
@@ -153,7 +158,8 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             }
             respondWithBody(status: status, headers: headers)
         case .collectingError(let status, let headers):
-            let error = UpstreamErrorMapper.map(status: status, headers: headers.fields.map { ($0.name, $0.value) }, body: collected, upstreamKey: upstreamKey)
+            let error = UpstreamErrorMapper.map(
+                status: status, headers: headers.fields.map { ($0.name, $0.value) }, body: collected, upstreamKey: upstreamKey)
             fail(before: error, errorKind: "status_\(status)")
         }
     }

@@ -58,9 +58,13 @@ public final class ProxyServer: @unchecked Sendable {
     public func reload(_ settings: ProxySettings) {
         if let path = settings.config.usageLedger, path != state.settings.config.usageLedger {
             let ledger = try? UsageLedger(path: path)
-            state.ledger.withLock { $0?.close(); $0 = ledger }
+            state.ledger.withLock {
+                $0?.close(); $0 = ledger
+            }
         } else if settings.config.usageLedger == nil {
-            state.ledger.withLock { $0?.close(); $0 = nil }
+            state.ledger.withLock {
+                $0?.close(); $0 = nil
+            }
         }
         Self.applyConnectionCache(settings.config, to: http.group)
         state.replace(settings)
@@ -69,7 +73,9 @@ public final class ProxyServer: @unchecked Sendable {
     /// Immediate stop (tests, embedding): connections closed, loops shut down. Not graceful: see `shutdown`.
     public func stop() {
         http.stop()
-        state.ledger.withLock { $0?.close(); $0 = nil }
+        state.ledger.withLock {
+            $0?.close(); $0 = nil
+        }
     }
 
     /// Graceful shutdown: new requests (and `/readyz`) get 503 while open streams have up to `graceMs` to finish;
@@ -88,7 +94,9 @@ public final class ProxyServer: @unchecked Sendable {
             if state.metrics.streamsOpen.load == 0 || MonotonicClock.nanoseconds() >= deadline {
                 http.stopAccepting()
                 http.closeAllConnections()
-                state.ledger.withLock { $0?.close(); $0 = nil }
+                state.ledger.withLock {
+                    $0?.close(); $0 = nil
+                }
                 completion()
                 return
             }
@@ -99,5 +107,5 @@ public final class ProxyServer: @unchecked Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

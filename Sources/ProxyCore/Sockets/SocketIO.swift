@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Thin wrappers over the socket system calls that turn errno into `IOResult` values and `SocketError`s.

@@ -12,7 +12,8 @@ public final class TLSContext: @unchecked Sendable {
         self.context = context
         pplx_ssl_ctx_set_min_proto_tls12(context)
         // Partial writes and a moving write buffer let the connection keep its own output buffer.
-        pplx_ssl_ctx_set_mode(context, PPLX_SSL_MODE_ENABLE_PARTIAL_WRITE | PPLX_SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | PPLX_SSL_MODE_RELEASE_BUFFERS)
+        pplx_ssl_ctx_set_mode(
+            context, PPLX_SSL_MODE_ENABLE_PARTIAL_WRITE | PPLX_SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | PPLX_SSL_MODE_RELEASE_BUFFERS)
         guard SSL_CTX_use_certificate_chain_file(context, certificatePath) == 1 else {
             SSL_CTX_free(context)
             throw TLSError.openSSL("certificate \(certificatePath)")

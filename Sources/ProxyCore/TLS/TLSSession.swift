@@ -74,5 +74,5 @@ final class TLSSession {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

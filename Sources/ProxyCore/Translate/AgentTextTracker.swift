@@ -21,8 +21,7 @@ struct AgentTextTracker {
         /// Whether an event's (id, output index, content index) names this part: ids decide when both sides have
         /// one, else output indexes do when both have one, else the content index alone. `idIsEscaped` says
         /// whether `id` is a literal's body (escapes undecoded) or plain UTF-8.
-        func matches(_ id: UnsafeRawBufferPointer?, idIsEscaped: Bool, _ outputIndex: Int?, _ contentIndex: Int) -> Bool
-        {
+        func matches(_ id: UnsafeRawBufferPointer?, idIsEscaped: Bool, _ outputIndex: Int?, _ contentIndex: Int) -> Bool {
             guard self.contentIndex == contentIndex else { return false }
             if let itemID, let id {
                 guard idIsEscaped, id.contains(UInt8(ascii: "\\")) else { return id.elementsEqual(itemID) }

@@ -2,7 +2,7 @@ import CCurl
 import Dispatch
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// libcurl's multi interface driven by one event loop: curl tells us which sockets to watch and when to wake it

@@ -2,7 +2,7 @@ import CCurl
 import Dispatch
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The read and write Dispatch sources for one libcurl socket, switched on and off as curl asks.

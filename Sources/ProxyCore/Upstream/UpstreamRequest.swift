@@ -15,7 +15,10 @@ public struct UpstreamRequest: Sendable {
     /// HTTP/2 with prior knowledge on cleartext URLs (`upstream.http2`).
     public var http2PriorKnowledge: Bool
 
-    public init(url: String, method: String, headers: [(String, String)], body: [UInt8], connectTimeoutMs: Int, totalTimeoutMs: Int? = nil, http2PriorKnowledge: Bool = false) {
+    public init(
+        url: String, method: String, headers: [(String, String)], body: [UInt8], connectTimeoutMs: Int, totalTimeoutMs: Int? = nil,
+        http2PriorKnowledge: Bool = false
+    ) {
         self.url = url
         self.method = method
         self.headers = headers

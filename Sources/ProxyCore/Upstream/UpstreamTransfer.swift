@@ -1,7 +1,7 @@
 import CCurl
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One HTTP exchange with the upstream through a libcurl easy handle on an event loop's multi handle.
@@ -62,7 +62,8 @@ public final class UpstreamTransfer: @unchecked Sendable {
             // The body array lives as long as this object, which outlives the easy handle.
             body.withUnsafeBytes { raw in
                 pplx_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
-                pplx_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+                pplx_easy_setopt_pointer(
+                    easy, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
             }
         } else if request.method != "GET" {
             pplx_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)
@@ -201,7 +202,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
         case CURLE_OPERATION_TIMEDOUT:
             return receivedFirstByte ? .idleTimeout : .connectTimeout
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR:
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR:
             return .tls(detail)
         case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_HTTP2, CURLE_HTTP2_STREAM:
             return headDelivered ? .truncated : .protocolError(detail)

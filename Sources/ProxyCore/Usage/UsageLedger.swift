@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The append-only usage ledger: one JSON line per finished request, written with one `write(2)` on an

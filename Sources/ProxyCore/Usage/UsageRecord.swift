@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One line of the usage ledger: what one finished request used.
@@ -64,7 +64,7 @@ public struct UsageRecord: Sendable, Equatable {
     /// Parses a ledger line; nil for a torn or foreign line.
     public init?(jsonLine: some Collection<UInt8>) {
         guard let value = try? JSONValue.parse(jsonLine), let object = value.objectValue,
-              let ts = object["ts"]?.stringValue, let model = object["model"]?.stringValue
+            let ts = object["ts"]?.stringValue, let model = object["model"]?.stringValue
         else { return nil }
         self.init(
             timestamp: ts, requestID: object["request_id"]?.stringValue ?? "", client: object["client"]?.stringValue ?? "",

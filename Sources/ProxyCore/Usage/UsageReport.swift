@@ -47,8 +47,10 @@ public struct UsageReport: Sendable {
     public func table(grouping: Grouping) -> String {
         let header = [grouping.rawValue, "requests", "errors", "prompt_tokens", "completion_tokens", "total_tokens", "cost_usd"]
         let body = rows.map { row in
-            [row.key, String(row.requests), String(row.errors), String(row.promptTokens), String(row.completionTokens),
-             String(row.totalTokens), Self.money(row.costUSD)]
+            [
+                row.key, String(row.requests), String(row.errors), String(row.promptTokens), String(row.completionTokens),
+                String(row.totalTokens), Self.money(row.costUSD),
+            ]
         }
         let widths = header.indices.map { i in ([header[i]] + body.map { $0[i] }).map(\.count).max() ?? 0 }
         func line(_ cells: [String]) -> String {

@@ -2,7 +2,7 @@ import Foundation
 import ProxyCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A blocking HTTP/1.1 client over a raw socket, for tests that need byte-level control (smuggling, pipelining,
