@@ -68,4 +68,24 @@ import Testing
         #expect(response.text.contains("event: response.completed"))
         #expect(harness.mock.statistics.lastAuthorizationMatches)
     }
+
+    @Test func responsesEndpoint_endsAtTerminalEvent_evenWhenUpstreamHoldsSocketOpen() throws {
+        let harness = try ProxyHarness(api: .agent)
+        let client = try harness.client()
+        try client.post("/v1/responses", json: #"{"model":"perplexity/sonar","stream":true,"input":"Capital of France? mock:hold-open"}"#)
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text.hasSuffix("\n\n"))
+        #expect(response.text.contains("event: response.completed"))
+    }
+
+    @Test func responsesEndpoint_clientDisconnect_cancelsTheRun() throws {
+        let harness = try ProxyHarness(api: .agent)
+        let client = try harness.client()
+        try client.post("/v1/responses", json: #"{"model":"perplexity/sonar","stream":true,"input":"Capital of France? mock:stall"}"#)
+        _ = try client.readHead()
+        _ = try client.readChunk()
+        client.close()
+        #expect(harness.eventually { harness.mock.statistics.cancellations.count == 1 })
+    }
 }

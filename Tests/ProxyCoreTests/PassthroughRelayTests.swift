@@ -105,3 +105,24 @@ import Testing
         #expect(relay.chunksEmitted == 0)
     }
 }
+
+@Suite struct AgentPassthroughRelayTests {
+    static let created =
+        "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"resp_42\",\"created_at\":1790000000,\"status\":\"in_progress\",\"usage\":null}}\n\n"
+    static let delta =
+        "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"output_index\":1,\"content_index\":0,\"delta\":\"Paris\",\"sequence_number\":5}\n\n"
+    static let completed =
+        "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":9,\"response\":{\"id\":\"resp_42\",\"status\":\"completed\",\"usage\":{\"input_tokens\":9,\"output_tokens\":14,\"total_tokens\":23}}}\n\n"
+
+    @Test func agentWire_relaysUnchanged_andFinishesAtTerminalEvent() {
+        var relay = PassthroughRelay(wire: .agent)
+        var output: [UInt8] = []
+        let input = Array((Self.created + Self.delta + Self.completed + ": the socket stays open\n\n").utf8)
+        let step = input.withUnsafeBytes { relay.consume($0, into: &output) }
+        #expect(step == .finished)
+        #expect(String(decoding: output, as: UTF8.self) == Self.created + Self.delta + Self.completed)
+        #expect(relay.upstreamResponseID == "resp_42")
+        #expect(relay.chunksEmitted == 1)
+        #expect(relay.usage?.totalTokens == 23)
+    }
+}

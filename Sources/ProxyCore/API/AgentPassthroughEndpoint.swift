@@ -27,7 +27,7 @@ struct AgentPassthroughEndpoint {
         let context = RequestContext(state: state, settings: settings, caller: caller, route: "agent", clientModel: model, stream: stream)
         let upstream = context.upstreamRequest(path: String(request.path), from: request, body: request.body)
         context.startRelay(
-            response, upstream: upstream, mode: stream ? .stream : .passthroughBody, translator: PassthroughRelay(),
-            upstreamModel: model, cancelsAgentRun: false)
+            response, upstream: upstream, mode: stream ? .stream : .passthroughBody, translator: PassthroughRelay(wire: .agent),
+            upstreamModel: model, cancelsAgentRun: stream)
     }
 }

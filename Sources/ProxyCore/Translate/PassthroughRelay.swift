@@ -1,32 +1,47 @@
-/// Relays a chat-completions upstream stream unchanged (`stream.metadata = "passthrough"`), released event by
-/// event: bytes are held only while the event they belong to is incomplete, so the client never sees half an
-/// event and every event reaches it in the same turn its last byte arrived.
+/// Relays an upstream stream unchanged, released event by event: bytes are held only while the event they belong
+/// to is incomplete, so the client never sees half an event and every event reaches it in the same turn its last
+/// byte arrived. Used for chat mode's `stream.metadata = "passthrough"` and for the Agent API pass-through
+/// (`/v1/responses`, `/v1/agent`).
 ///
-/// The events are also scanned (not altered) for the usage ledger and the chunk counter.
+/// The events are also scanned (not altered) for the usage ledger, the chunk counter, the end of the stream
+/// (`[DONE]`, or an Agent API terminal event: the upstream may keep its socket open after it) and the Agent run id.
 public struct PassthroughRelay: StreamTranslator {
+    /// The wire format being relayed.
+    public enum Wire: Sendable {
+        /// Chat completions: ends at `data: [DONE]`.
+        case chatCompletions
+        /// The Agent API: ends at its terminal event.
+        case agent
+    }
+
+    private let wire: Wire
     private var parser = ServerSentEventParser()
     /// Received bytes not yet released: everything after the end of the last complete event.
     private var held: [UInt8] = []
     /// Stream offset of `held[0]`.
     private var heldOffset = 0
-    /// The last `usage` object seen.
+    /// The last `usage` object seen (chat completions).
     private var lastUsage: [UInt8] = []
+    private var agentUsage: StreamUsage?
     private var finished = false
 
     /// Events carrying non-empty `delta.content` relayed so far.
     public private(set) var chunksEmitted = 0
 
     /// A relay for one upstream response body.
-    public init() {}
+    public init(wire: Wire = .chatCompletions) {
+        self.wire = wire
+    }
 
     /// The last cumulative usage the upstream reported.
     public var usage: StreamUsage? {
+        if let agentUsage { return agentUsage }
         guard !lastUsage.isEmpty else { return nil }
         return lastUsage.withUnsafeBytes { StreamUsage(chatUsageJSON: $0) }
     }
 
-    /// Always nil: a chat-completions upstream has no run to cancel.
-    public var upstreamResponseID: String? { nil }
+    /// The Agent run's id (`resp_…`) once `response.created` passed; nil for chat completions.
+    public private(set) var upstreamResponseID: String?
 
     /// Feeds upstream bytes; appends the bytes of every event they complete. Finishes after `data: [DONE]`.
     public mutating func consume(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) -> StreamStep {
@@ -78,6 +93,10 @@ public struct PassthroughRelay: StreamTranslator {
             finished = true
             return
         }
+        if wire == .agent {
+            inspectAgentEvent(event)
+            return
+        }
         event.data.withUnsafeBytes { raw in
             let json = JSONScanner(raw)
             guard let fields = ChatEventFields(json) else { return }
@@ -87,6 +106,29 @@ public struct PassthroughRelay: StreamTranslator {
             }
             if fields.deltaContent(json) != nil {
                 chunksEmitted += 1
+            }
+        }
+    }
+
+    private mutating func inspectAgentEvent(_ event: ServerSentEvent) {
+        event.data.withUnsafeBytes { raw in
+            let json = JSONScanner(raw)
+            guard let root = json.root(), let type = json.member("type", of: root),
+                let kind = AgentEventKind(type: type, in: json)
+            else { return }
+            switch kind {
+            case .started:
+                if upstreamResponseID == nil {
+                    upstreamResponseID = json.string(json.member("id", of: json.member("response", of: root)))
+                }
+            case .textDelta:
+                chunksEmitted += 1
+            case .textDone, .outputItemDone, .searchResults, .fetchResults:
+                break
+            case .completed, .incomplete, .failed, .cancelled, .error:
+                let response = (try? JSONValue.parse(raw))?["response"]
+                agentUsage = AgentUsageMapper.map(response?["usage"], searchQueries: nil).ledger
+                finished = true
             }
         }
     }
