@@ -94,6 +94,10 @@ final class MockScriptRunner: HTTPExchange, @unchecked Sendable {
         stats.update { $0.abortedStreams += 1 }
     }
 
+    func clientFinishedSending() {
+        writer.abort()
+    }
+
     func clientDrained() {}
 
     func sweep(now: UInt64) {}

@@ -28,6 +28,12 @@ public final class MockUpstreamServer: Sendable {
         server.start()
     }
 
+    /// TCP connections the mock has accepted (upstream connection reuse shows as fewer connections than requests).
+    public var acceptedConnections: Int { server.acceptedConnections.load }
+
+    /// TCP connections open to the mock right now.
+    public var openConnections: Int { server.openConnections.load }
+
     /// What the mock has seen so far.
     public var statistics: MockStatsSnapshot { stats.snapshot }
 

@@ -71,12 +71,18 @@ struct Serve: ParsableCommand {
             "upstream \(resolved.config.upstream.api.rawValue) at \(resolved.config.upstream.url); metadata \(resolved.config.stream.metadata.rawValue)"
         )
 
-        let grace = resolved.config.shutdownGraceMs
+        var draining = false
         let termination = SignalHandlers.onTermination { signalNumber in
+            // A second signal while draining changes nothing: the grace period is already running.
+            guard !draining else { return }
+            draining = true
+            let grace = server.state.settings.config.shutdownGraceMs
             logger.notice("signal \(signalNumber): draining (grace \(grace) ms)")
-            server.shutdown(graceMs: server.state.settings.config.shutdownGraceMs) {
+            server.shutdown(graceMs: grace) {
                 logger.notice("stopped")
-                Glibc.exit(0)
+                // _exit: no atexit handlers (OpenSSL's cleanup) racing the loop threads; logs and the ledger are
+                // written with unbuffered write(2) already.
+                Glibc._exit(0)
             }
         }
         let isDemo = demoMock != nil

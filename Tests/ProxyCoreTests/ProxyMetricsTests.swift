@@ -30,6 +30,9 @@ private func histogram(_ name: String, cumulative: [Int], sum: String) -> [Strin
             # HELP pplx_streams_open Client streams currently open.
             # TYPE pplx_streams_open gauge
             pplx_streams_open 0
+            # HELP pplx_requests_in_flight Relayed requests not yet finished.
+            # TYPE pplx_requests_in_flight gauge
+            pplx_requests_in_flight 0
             # HELP pplx_chunks_relayed_total Content chunks sent to clients.
             # TYPE pplx_chunks_relayed_total counter
             pplx_chunks_relayed_total 0

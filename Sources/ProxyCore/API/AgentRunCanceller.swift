@@ -3,6 +3,9 @@ import Logging
 /// Asks the Agent API to cancel a run whose client went away, so it stops billing: `POST /v1/agent/{id}/cancel`,
 /// bounded in time, fire-and-forget.
 final class AgentRunCanceller: UpstreamTransferDelegate, @unchecked Sendable {
+    /// Cancel calls not yet answered; shutdown waits briefly for them so abandoned runs stop billing.
+    static let inFlight = AtomicCounter()
+
     private var keepAlive: AgentRunCanceller?
     private let runID: String
     private let logger: Logger
@@ -24,9 +27,10 @@ final class AgentRunCanceller: UpstreamTransferDelegate, @unchecked Sendable {
         let request = UpstreamRequest(
             url: settings.config.upstream.url + "/v1/agent/\(runID)/cancel", method: "POST", headers: headers, body: [],
             connectTimeoutMs: settings.config.upstream.connectTimeoutMs, totalTimeoutMs: 5_000,
-            http2PriorKnowledge: settings.config.upstream.http2)
+            http2: settings.config.upstream.http2)
         let canceller = AgentRunCanceller(runID: runID, logger: logger)
         canceller.keepAlive = canceller
+        inFlight.increment()
         loop.execute {
             UpstreamTransfer(request: request, loop: loop, delegate: canceller).start()
         }
@@ -43,5 +47,6 @@ final class AgentRunCanceller: UpstreamTransferDelegate, @unchecked Sendable {
             logger.debug("agent run cancel failed", metadata: ["run": .string(runID), "kind": .string(failure.metricsLabel)])
         }
         keepAlive = nil
+        Self.inFlight.subtract(1)
     }
 }

@@ -18,7 +18,7 @@ struct RequestContext {
             url: config.upstream.url + path, method: "POST",
             headers: UpstreamHeaders.build(
                 from: request, upstreamKey: settings.upstreamKey, accept: stream ? "text/event-stream" : "application/json"),
-            body: body, connectTimeoutMs: config.upstream.connectTimeoutMs, http2PriorKnowledge: config.upstream.http2)
+            body: body, connectTimeoutMs: config.upstream.connectTimeoutMs, http2: config.upstream.http2)
     }
 
     /// Starts the relay and wires its completion to metrics, the ledger, the log and (agent streams) the
@@ -47,6 +47,7 @@ struct RequestContext {
             firstByteMs: config.upstream.firstByteTimeoutMs, idleMs: config.upstream.idleTimeoutMs,
             keepaliveMs: config.stream.keepaliveMs)
         let metrics = state.metrics
+        metrics.requestsInFlight.increment()
         if stream { metrics.streamsOpen.increment() }
         let context = self
         let loop = response.loop
@@ -66,6 +67,7 @@ struct RequestContext {
             state.limiter.finish(admission, tokens: outcome.usage?.totalTokens ?? 0, today: UTCDay.now().day)
         }
         let metrics = state.metrics
+        metrics.requestsInFlight.subtract(1)
         if stream { metrics.streamsOpen.subtract(1) }
         metrics.recordRequest(route: route, status: outcome.status)
         metrics.chunksRelayed.add(outcome.chunks)

@@ -26,8 +26,9 @@ public struct UpstreamConfig: Sendable, Equatable {
     /// Idle upstream connections kept for reuse, across all event loops (libcurl's connection cache). Busy
     /// connections are not capped: a stream never waits for a free connection.
     public var maxConnections: Int
-    /// Speak HTTP/2 without TLS negotiation ("h2c" prior knowledge) to an `http://` upstream, multiplexing streams
-    /// over few connections. `https://` upstreams negotiate HTTP/2 by ALPN regardless.
+    /// Use HTTP/2 upstream, multiplexing streams over few connections: prior knowledge ("h2c") on `http://`, ALPN
+    /// on `https://`. Off by default: with HTTP/1.1 a slow client's pause stops one TCP connection, which libcurl
+    /// 7.88 cannot guarantee for one stream of a shared HTTP/2 connection.
     public var http2: Bool
 
     public init(

@@ -34,6 +34,10 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
     private var exchange: HTTPExchange?
     private var drainRequested = false
     private var keepAlive = true
+    private var isHeadRequest = false
+    /// When bytes last left for the client; a backlog that makes no progress for the idle timeout ends the
+    /// connection, so a client that stops reading cannot pin a paused stream forever.
+    private var lastWriteProgress: UInt64 = 0
     private var closing = false
     private var closed = false
     private var draining = false
@@ -131,15 +135,37 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
                 if tls?.wantsWritable == true { armWriteSource() }
                 reads = .max
             case .endOfFile:
-                if case .idle = responseState, input.readableCount > 0, !parser.isMidRequest {
-                    // A request may still be complete in the buffer (client wrote it and half-closed).
-                    processInput()
-                }
-                clientGone()
+                peerFinishedSending()
                 return
             }
         }
         processInput()
+    }
+
+    /// The client sent FIN. No more requests are read and the connection closes after the current response. A
+    /// response being produced is the exchange's call: streams abort (the client has almost always gone, and its
+    /// upstream run must stop), single responses are still delivered to a half-closed client (`printf … | nc`).
+    private func peerFinishedSending() {
+        switch responseState {
+        case .awaitingHandler, .streaming:
+            stopReading()
+            keepAlive = false
+            exchange?.clientFinishedSending()
+        case .complete:
+            stopReading()
+            keepAlive = false
+        case .idle:
+            stopReading()
+            keepAlive = false
+            if input.readableCount > 0 { processInput() }
+            if case .idle = responseState { close() }
+        }
+    }
+
+    private func stopReading() {
+        guard !readSuspended, !closed else { return }
+        readSuspended = true
+        readSource?.suspend()
     }
 
     /// Parses and dispatches as many requests as the buffer holds, one at a time (pipelined requests wait for
@@ -174,8 +200,9 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
     private func dispatch(_ request: HTTPRequest) {
         exchangeCounter &+= 1
         responseState = .awaitingHandler
-        keepAlive = request.keepAlive && !draining
+        keepAlive = keepAlive && request.keepAlive && !draining
         clientSpeaksHTTP11 = request.minorVersion >= 1
+        isHeadRequest = request.method == "HEAD"
         clearDeadline()
         handler.handle(request, response: HTTPResponseWriter(connection: self, exchangeNumber: exchangeCounter))
     }
@@ -184,6 +211,7 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
         exchangeCounter &+= 1
         keepAlive = false
         clientSpeaksHTTP11 = true
+        isHeadRequest = false
         responseState = .awaitingHandler
         let code: String =
             switch failure.status {
@@ -211,15 +239,15 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
     func respond(_ number: UInt64, status: Int, headers: HTTPHeaders, body: [UInt8]) {
         guard number == exchangeCounter, !closed else { return }
         switch responseState {
-        case .awaitingHandler, .idle: break
-        case .streaming, .complete: return
+        case .awaitingHandler: break
+        case .idle, .streaming, .complete: return
         }
         var head = HTTPResponseHead(status: status, headers: headers)
         head.headers.add("Content-Length", String(body.count))
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160 + body.count)
         appendHead(head, to: &bytes)
-        bytes.append(contentsOf: body)
+        if !isHeadRequest { bytes.append(contentsOf: body) }
         responseState = .complete
         enqueue(bytes)
         responseFinishedIfFlushed()
@@ -276,7 +304,6 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
 
     func abortExchange(_ number: UInt64) {
         guard number == exchangeCounter, !closed else { return }
-        exchange = nil
         close()
     }
 
@@ -326,6 +353,8 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
                 written += n
             }
             if written == bytes.count { return }
+            // A backlog starts now: its no-progress deadline counts from here.
+            lastWriteProgress = MonotonicClock.nanoseconds()
             output.removeAll(keepingCapacity: true)
             outputIndex = 0
             output.append(contentsOf: bytes[written...])
@@ -364,6 +393,7 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
             }
             guard case .processed(let n) = result else { return }
             outputIndex += n
+            lastWriteProgress = MonotonicClock.nanoseconds()
         }
         output = []
         outputIndex = 0
@@ -419,6 +449,10 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
 
     public func sweep(now: UInt64) {
         guard !closed else { return }
+        if outputIndex < output.count, now &- lastWriteProgress >= MonotonicClock.nanoseconds(milliseconds: settings.idleTimeoutMs) {
+            clientGone()
+            return
+        }
         exchange?.sweep(now: now)
         guard deadlineKind != .none, now >= deadline else { return }
         switch deadlineKind {
@@ -428,7 +462,10 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
             close()
         case .header:
             clearDeadline()
-            if case .idle = responseState {
+            if let tls, !tls.handshakeDone {
+                // No HTTP can be spoken before the handshake: a silent TLS client is just closed.
+                close()
+            } else if case .idle = responseState {
                 failRequest(HTTPParseFailure(status: 408, message: "the request was not received in time"))
             } else {
                 close()

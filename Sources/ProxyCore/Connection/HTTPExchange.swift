@@ -4,6 +4,9 @@
 public protocol HTTPExchange: AnyObject {
     /// The client closed or reset the connection before the response finished: abort upstream work now.
     func clientDisconnected()
+    /// The client half-closed (sent FIN) while the response is being produced. Usually it has gone away; a
+    /// streaming exchange should abort (`HTTPResponseWriter.abort()`), a single response may still be delivered.
+    func clientFinishedSending()
     /// The client's output backlog fell below the low-water mark after `HTTPResponseWriter.notifyWhenDrained()`.
     func clientDrained()
     /// Periodic tick (about every 100 ms) for upstream deadlines and keep-alive pings.

@@ -67,7 +67,8 @@ public struct HTTPResponseWriter {
         connection?.requestDrainNotification(exchangeNumber)
     }
 
-    /// Closes the connection at once without finishing the response (the client sees a truncated body).
+    /// Closes the connection at once without finishing the response (the client sees a truncated body). The
+    /// attached exchange gets `clientDisconnected()`, as for any other close.
     public func abort() {
         connection?.abortExchange(exchangeNumber)
     }

@@ -16,8 +16,11 @@ public final class HTTPServer: @unchecked Sendable {
     private let settings: ConnectionSettings
     private let tls: TLSContext?
     private var acceptSource: DispatchSourceRead?
+    private var acceptPaused = false
     /// Connections currently open (all loops).
     public let openConnections = AtomicCounter()
+    /// Connections accepted since start.
+    public let acceptedConnections = AtomicCounter()
 
     /// Binds `address` (port 0 picks a free port). Throws when the address cannot be bound.
     public init(
@@ -51,7 +54,8 @@ public final class HTTPServer: @unchecked Sendable {
             do {
                 client = try listener.accept()
             } catch {
-                // EMFILE and friends: stop this round; the source fires again when a descriptor frees up.
+                // EMFILE and friends: the listener stays readable, so pause accepting briefly instead of spinning.
+                pauseAccepting()
                 return
             }
             guard let fd = client else { return }
@@ -61,6 +65,7 @@ public final class HTTPServer: @unchecked Sendable {
             let tls = self.tls
             let counter = openConnections
             counter.increment()
+            acceptedConnections.increment()
             loop.execute {
                 let connection = ClientConnection(fd: fd, loop: loop, handler: handler, settings: settings, tls: tls) {
                     counter.subtract(1)
@@ -70,9 +75,24 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
+    private func pauseAccepting() {
+        guard let source = acceptSource, !acceptPaused else { return }
+        acceptPaused = true
+        source.suspend()
+        group.loops[0].queue.asyncAfter(deadline: .now() + .milliseconds(100)) { [weak self] in
+            guard let self, self.acceptPaused else { return }
+            self.acceptPaused = false
+            self.acceptSource?.resume()
+        }
+    }
+
     /// Stops accepting (the listening socket is closed); open connections are left alone.
     public func stopAccepting() {
         group.loops[0].queue.sync {
+            if acceptPaused {
+                acceptPaused = false
+                acceptSource?.resume()
+            }
             acceptSource?.cancel()
             acceptSource = nil
         }

@@ -16,6 +16,8 @@ public final class ProxyMetrics: Sendable {
     private let counters = Mutex(Counters())
     /// Streams currently open to clients.
     public let streamsOpen = AtomicCounter()
+    /// Relayed requests (streaming or not) not yet finished; graceful shutdown waits for these.
+    public let requestsInFlight = AtomicCounter()
     /// Content chunks relayed to clients.
     public let chunksRelayed = AtomicCounter()
     /// Streams whose upstream transfer is paused because their client reads slowly.
@@ -62,6 +64,8 @@ public final class ProxyMetrics: Sendable {
             }
             out += "# HELP pplx_streams_open Client streams currently open.\n# TYPE pplx_streams_open gauge\n"
             out += "pplx_streams_open \(streamsOpen.load)\n"
+            out += "# HELP pplx_requests_in_flight Relayed requests not yet finished.\n# TYPE pplx_requests_in_flight gauge\n"
+            out += "pplx_requests_in_flight \(requestsInFlight.load)\n"
             out += "# HELP pplx_chunks_relayed_total Content chunks sent to clients.\n# TYPE pplx_chunks_relayed_total counter\n"
             out += "pplx_chunks_relayed_total \(chunksRelayed.load)\n"
             out += "# HELP pplx_streams_paused Streams whose upstream is paused by a slow client.\n# TYPE pplx_streams_paused gauge\n"

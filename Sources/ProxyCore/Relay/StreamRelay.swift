@@ -6,8 +6,8 @@
 /// (libcurl keeps the refused piece), and resumed when the client drains: memory per stream stays bounded. A client
 /// that goes away cancels the upstream transfer at once.
 ///
-/// Confined to the connection's loop. Kept alive by the connection (as its exchange) and by the transfer's multi
-/// handle (as delegate owner) until both let go.
+/// Confined to the connection's loop. Kept alive by the connection, as its exchange, until the response ends; the
+/// transfer refers to it weakly.
 public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, UpstreamTransferDelegate, @unchecked Sendable {
     private let writer: HTTPResponseWriter
     private let mode: ResponseBodyMode
@@ -80,6 +80,8 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             head.add("Cache-Control", "no-cache")
             head.add("X-Accel-Buffering", "no")
             writer.startStream(status: 200, headers: head)
+            // Starting the stream can find the client gone, which already completed this relay.
+            guard !isDone else { return }
             noteClientWrite()
             state = .streaming
         case .passthroughBody, .agentBody:
@@ -106,7 +108,9 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             }
             if step == .finished {
                 finishStream(kind: .ok)
-                return .stop
+                // The rest of the upstream body (usually just the end of the chunked encoding) is read and
+                // dropped so the HTTP/1.1 connection can be reused; an upstream that holds it open is cut off.
+                return .discardRest
             }
             return .accepted
         case .collectingBody:
@@ -121,7 +125,13 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
                 collected.append(contentsOf: bytes.prefix(Self.maxErrorBytes - collected.count))
             }
             return .accepted
-        case .waitingForHead, .done:
+        case .waitingForHead:
+            // Body bytes before any status line: not HTTP we can relay.
+            fail(
+                before: UpstreamErrorMapper.map(.protocolError("upstream sent a body before its status line"), upstreamKey: upstreamKey),
+                errorKind: "protocol")
+            return .stop
+        case .done:
             return .stop
         }
     }
@@ -195,10 +205,17 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         complete(kind: .clientAborted, status: 499)
     }
 
+    public func clientFinishedSending() {
+        guard case .stream = mode else { return }
+        writer.abort()
+    }
+
     public func clientDrained() {
         guard pausedByUs else { return }
         pausedByUs = false
         metrics.streamsPaused.subtract(1)
+        // The pause was ours: the upstream's silence during it does not count towards its idle timeout.
+        transfer?.noteActivity()
         // Resuming can re-enter the write callback: do it in a fresh turn of the loop, not inside the writer.
         writer.loop.execute { [self] in
             self.transfer?.resume()

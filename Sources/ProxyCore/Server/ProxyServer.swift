@@ -25,7 +25,7 @@ public final class ProxyServer: @unchecked Sendable {
         if let path = config.usageLedger {
             Self.seedTokenBudgets(from: path, limiter: state.limiter)
             let ledger = try UsageLedger(path: path)
-            state.ledger.withLock { $0 = ledger }
+            state.replaceLedger(with: ledger)
         }
     }
 
@@ -56,26 +56,38 @@ public final class ProxyServer: @unchecked Sendable {
     /// Applies a new configuration (SIGHUP). The listen address, loops and TLS are fixed at start; the rest takes
     /// effect for new requests, while open streams keep the settings they started with.
     public func reload(_ settings: ProxySettings) {
-        if let path = settings.config.usageLedger, path != state.settings.config.usageLedger {
-            let ledger = try? UsageLedger(path: path)
-            state.ledger.withLock {
-                $0?.close(); $0 = ledger
+        var settings = settings
+        let running = state.settings.config.usageLedger
+        if let path = settings.config.usageLedger, path != running {
+            do {
+                state.replaceLedger(with: try UsageLedger(path: path))
+            } catch {
+                // Keep writing the ledger we have rather than silently losing usage records.
+                state.logger.error("reload: cannot open usage_ledger \(path) (\(error)); keeping \(running ?? "none")")
+                settings.config.usageLedger = running
             }
         } else if settings.config.usageLedger == nil {
-            state.ledger.withLock {
-                $0?.close(); $0 = nil
-            }
+            state.replaceLedger(with: nil)
         }
         Self.applyConnectionCache(settings.config, to: http.group)
         state.replace(settings)
     }
 
+    /// Streams aborted at shutdown ask the Agent API to cancel their runs; give those calls a moment to go out.
+    private static func waitForRunCancellations(until deadline: UInt64, then completion: @escaping @Sendable () -> Void) {
+        if AgentRunCanceller.inFlight.load == 0 || MonotonicClock.nanoseconds() >= deadline {
+            completion()
+            return
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) {
+            waitForRunCancellations(until: deadline, then: completion)
+        }
+    }
+
     /// Immediate stop (tests, embedding): connections closed, loops shut down. Not graceful: see `shutdown`.
     public func stop() {
         http.stop()
-        state.ledger.withLock {
-            $0?.close(); $0 = nil
-        }
+        state.replaceLedger(with: nil)
     }
 
     /// Graceful shutdown: new requests (and `/readyz`) get 503 while open streams have up to `graceMs` to finish;
@@ -91,13 +103,11 @@ public final class ProxyServer: @unchecked Sendable {
         let http = self.http
         let state = self.state
         @Sendable func poll() {
-            if state.metrics.streamsOpen.load == 0 || MonotonicClock.nanoseconds() >= deadline {
+            if state.metrics.requestsInFlight.load == 0 || MonotonicClock.nanoseconds() >= deadline {
                 http.stopAccepting()
                 http.closeAllConnections()
-                state.ledger.withLock {
-                    $0?.close(); $0 = nil
-                }
-                completion()
+                state.replaceLedger(with: nil)
+                Self.waitForRunCancellations(until: MonotonicClock.nanoseconds() &+ 2_000_000_000, then: completion)
                 return
             }
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { poll() }

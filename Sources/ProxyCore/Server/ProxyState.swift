@@ -20,6 +20,14 @@ public final class ProxyState: Sendable {
         self.ledger = Mutex(nil)
     }
 
+    /// Swaps the usage ledger, closing the previous one.
+    public func replaceLedger(with ledger: UsageLedger?) {
+        self.ledger.withLock { current in
+            current?.close()
+            current = ledger
+        }
+    }
+
     /// The settings in force now.
     public var settings: ProxySettings { current.withLock { $0 } }
 

@@ -11,7 +11,7 @@ import Dispatch
 ///
 /// Confined to the loop. Lives as long as the process (one per loop), so callbacks reach it through an unretained
 /// pointer.
-final class CurlMulti: @unchecked Sendable {
+final class CurlMulti: LoopSweepable, @unchecked Sendable {
     unowned let loop: EventLoop
     let handle: UnsafeMutableRawPointer
     private var watches: [curl_socket_t: CurlSocketWatch] = [:]
@@ -19,6 +19,8 @@ final class CurlMulti: @unchecked Sendable {
     private var timerArmed = false
     /// Transfers attached to the multi handle, keyed by their easy handle. This dictionary keeps them alive.
     private var transfers: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
+    /// Finished transfers reading their remainder (`.discardRest`), checked against their deadline on each sweep.
+    private var discarding: [UpstreamTransfer] = []
 
     init(loop: EventLoop) {
         self.loop = loop
@@ -60,6 +62,12 @@ final class CurlMulti: @unchecked Sendable {
         }
     }
 
+    /// Cancels `transfer` once its discard window ends, unless the upstream finishes the body first.
+    func watchDiscarding(_ transfer: UpstreamTransfer) {
+        discarding.append(transfer)
+        loop.register(self)
+    }
+
     /// Detaches a transfer without a completion callback (cancelled, or stopped by its delegate).
     /// Must not be called from inside a libcurl callback.
     func remove(_ transfer: UpstreamTransfer) {
@@ -77,7 +85,7 @@ final class CurlMulti: @unchecked Sendable {
         }
         transfers.removeAll()
         curl_multi_cleanup(handle)
-        for watch in watches.values { watch.cancelAndClose() }
+        for watch in watches.values { watch.cancel() }
         watches.removeAll()
         if !timerArmed { timer.resume() }
         timerArmed = true
@@ -87,14 +95,23 @@ final class CurlMulti: @unchecked Sendable {
     // MARK: Callbacks from libcurl
 
     private func watch(_ socket: curl_socket_t, what: Int32) {
+        if what == PPLX_CURL_POLL_REMOVE {
+            // Curl may close this descriptor right after; the watch (on its own duplicate) goes now.
+            watches.removeValue(forKey: socket)?.cancel()
+            return
+        }
         let watch: CurlSocketWatch
         if let existing = watches[socket] {
             watch = existing
         } else {
-            guard what != PPLX_CURL_POLL_REMOVE else { return }
-            watch = CurlSocketWatch(fd: socket, queue: loop.queue) { [unowned self] fd, flags in
-                self.socketAction(fd, flags)
-            }
+            guard
+                let created = CurlSocketWatch(
+                    fd: socket, queue: loop.queue,
+                    action: { [unowned self] fd, flags in
+                        self.socketAction(fd, flags)
+                    })
+            else { return }
+            watch = created
             watches[socket] = watch
         }
         switch what {
@@ -105,13 +122,10 @@ final class CurlMulti: @unchecked Sendable {
         }
     }
 
-    /// curl's CLOSESOCKETFUNCTION: the descriptor may be closed only after its Dispatch sources are cancelled.
+    /// curl's CLOSESOCKETFUNCTION: stops watching (the watch holds its own duplicate) and closes curl's descriptor.
     func closeSocket(_ socket: curl_socket_t) {
-        if let watch = watches.removeValue(forKey: socket) {
-            watch.cancelAndClose()
-        } else {
-            Glibc.close(socket)
-        }
+        watches.removeValue(forKey: socket)?.cancel()
+        Glibc.close(socket)
     }
 
     private func scheduleTimer(milliseconds: Int) {
@@ -137,7 +151,8 @@ final class CurlMulti: @unchecked Sendable {
         collectCompletions()
     }
 
-    /// Hands finished transfers to their delegates.
+    /// Hands finished transfers to their delegates. Transfers that were only discarding their remainder end
+    /// here without a callback: their body ended in time and the connection went back to the pool.
     func collectCompletions() {
         var pending: Int32 = 0
         while let message = curl_multi_info_read(handle, &pending) {
@@ -147,5 +162,16 @@ final class CurlMulti: @unchecked Sendable {
             curl_multi_remove_handle(handle, easy)
             transfer.finished(result)
         }
+    }
+
+    /// Cancels discarding transfers whose window ended (an upstream holding its socket open after the last event).
+    func sweep(now: UInt64) {
+        discarding.removeAll { transfer in
+            guard transfers[transfer.easy] != nil else { return true }
+            guard let deadline = transfer.discardDeadline, now >= deadline else { return false }
+            remove(transfer)
+            return true
+        }
+        if discarding.isEmpty { loop.unregister(self) }
     }
 }

@@ -7,20 +7,31 @@ import Dispatch
 
 /// The read and write Dispatch sources for one libcurl socket, switched on and off as curl asks.
 ///
-/// Both sources exist for the socket's whole life and are suspended while curl does not want that direction; they
-/// are cancelled when curl closes the socket, and the descriptor is closed only after both cancel handlers ran.
-/// Confined to the owning loop's queue.
+/// The sources watch a `dup` of curl's descriptor that this watch owns: curl may close its own descriptor at any
+/// time (its resolver socketpair is closed with plain `close()`, not through `CLOSESOCKETFUNCTION`), and the
+/// number may then be reused at once, while Dispatch unregisters cancelled sources only later. Watching a private
+/// duplicate means Dispatch never watches a number that now belongs to someone else; the duplicate is closed once
+/// both sources' cancel handlers ran. Confined to the owning loop's queue.
 final class CurlSocketWatch {
     private let read: DispatchSourceRead
     private let write: DispatchSourceWrite
     private var readOn = false
     private var writeOn = false
 
-    init(fd: curl_socket_t, queue: DispatchQueue, action: @escaping (curl_socket_t, Int32) -> Void) {
-        read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+    /// Nil when the descriptor cannot be duplicated (out of descriptors); curl then times the transfer out.
+    init?(fd: curl_socket_t, queue: DispatchQueue, action: @escaping (curl_socket_t, Int32) -> Void) {
+        let watched = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        guard watched >= 0 else { return nil }
+        read = DispatchSource.makeReadSource(fileDescriptor: watched, queue: queue)
+        write = DispatchSource.makeWriteSource(fileDescriptor: watched, queue: queue)
         read.setEventHandler { action(fd, PPLX_CURL_CSELECT_IN) }
         write.setEventHandler { action(fd, PPLX_CURL_CSELECT_OUT) }
+        let group = DispatchGroup()
+        group.enter()
+        group.enter()
+        read.setCancelHandler { group.leave() }
+        write.setCancelHandler { group.leave() }
+        group.notify(queue: queue) { Glibc.close(watched) }
     }
 
     /// Turns each direction on or off.
@@ -35,20 +46,16 @@ final class CurlSocketWatch {
         }
     }
 
-    /// Cancels both sources and closes the descriptor once both are gone.
-    func cancelAndClose() {
-        let fd = read.handle
-        let group = DispatchGroup()
-        group.enter()
-        group.enter()
+    /// Cancels both sources; the duplicate descriptor is closed once both are gone. Curl's own descriptor is not
+    /// touched.
+    func cancel() {
         read.setEventHandler {}
         write.setEventHandler {}
-        read.setCancelHandler { group.leave() }
-        write.setCancelHandler { group.leave() }
         if !readOn { read.resume() }
         if !writeOn { write.resume() }
+        readOn = true
+        writeOn = true
         read.cancel()
         write.cancel()
-        group.notify(queue: .global()) { Glibc.close(Int32(fd)) }
     }
 }

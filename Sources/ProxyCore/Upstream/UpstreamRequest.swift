@@ -12,12 +12,12 @@ public struct UpstreamRequest: Sendable {
     public var connectTimeoutMs: Int
     /// Whole-transfer limit, for bounded side requests (e.g. cancel calls); nil for streams.
     public var totalTimeoutMs: Int?
-    /// HTTP/2 with prior knowledge on cleartext URLs (`upstream.http2`).
-    public var http2PriorKnowledge: Bool
+    /// HTTP/2 (`upstream.http2`): prior knowledge on `http://`, ALPN on `https://`. Otherwise HTTP/1.1.
+    public var http2: Bool
 
     public init(
         url: String, method: String, headers: [(String, String)], body: [UInt8], connectTimeoutMs: Int, totalTimeoutMs: Int? = nil,
-        http2PriorKnowledge: Bool = false
+        http2: Bool = false
     ) {
         self.url = url
         self.method = method
@@ -25,6 +25,6 @@ public struct UpstreamRequest: Sendable {
         self.body = body
         self.connectTimeoutMs = connectTimeoutMs
         self.totalTimeoutMs = totalTimeoutMs
-        self.http2PriorKnowledge = http2PriorKnowledge
+        self.http2 = http2
     }
 }

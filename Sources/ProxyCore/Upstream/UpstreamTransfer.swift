@@ -15,7 +15,6 @@ public final class UpstreamTransfer: @unchecked Sendable {
     private unowned let loop: EventLoop
     private weak var delegate: UpstreamTransferDelegate?
     private var headerList: UnsafeMutablePointer<curl_slist>?
-    private let body: [UInt8]
     private var errorBuffer: UnsafeMutablePointer<CChar>
     private var status = 0
     private var headers = HTTPHeaders()
@@ -25,6 +24,12 @@ public final class UpstreamTransfer: @unchecked Sendable {
     private var paused = false
     private var done = false
     private var released = false
+    /// Set by `.discardRest`: the deadline after which the multi handle cancels this transfer.
+    private(set) var discardDeadline: UInt64?
+    private var discardedBytes = 0
+    /// How long, and how much, a finished response's remainder is read to keep its connection reusable.
+    static let discardWindowNs: UInt64 = 2_000_000_000
+    static let discardLimitBytes = 256 * 1024
     /// Monotonic time of the last byte received (or of the start).
     public private(set) var lastActivity: UInt64
     /// Whether any response byte (status line) has arrived.
@@ -36,7 +41,6 @@ public final class UpstreamTransfer: @unchecked Sendable {
         self.easy = easy
         self.loop = loop
         self.delegate = delegate
-        self.body = request.body
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(to: 0)
         self.lastActivity = MonotonicClock.nanoseconds()
@@ -52,18 +56,29 @@ public final class UpstreamTransfer: @unchecked Sendable {
         if let total = request.totalTimeoutMs { pplx_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, total) }
         pplx_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, StreamRelayLimits.upstreamReadSize)
         pplx_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
-        if request.http2PriorKnowledge && request.url.hasPrefix("http://") {
-            pplx_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
+        // A proxy's CONNECT response must never be mistaken for the upstream's own status line.
+        pplx_easy_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        if request.http2 {
+            let version = request.url.hasPrefix("http://") ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : CURL_HTTP_VERSION_2TLS
+            pplx_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, version)
             // Wait for a multiplexed connection rather than opening a new one per concurrent stream.
             pplx_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        } else {
+            // HTTP/1.1 by default: pausing a transfer then stops reading one TCP connection (real backpressure),
+            // while libcurl 7.88 pausing one HTTP/2 stream can over-buffer or stall its siblings (curl#10988).
+            pplx_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1)
         }
         if request.method == "POST" {
             pplx_easy_setopt_long(easy, CURLOPT_POST, 1)
-            // The body array lives as long as this object, which outlives the easy handle.
-            body.withUnsafeBytes { raw in
-                pplx_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
-                pplx_easy_setopt_pointer(
-                    easy, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+            // libcurl copies the body (COPYPOSTFIELDS), so no Swift buffer has to stay pinned for the transfer.
+            pplx_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            request.body.withUnsafeBytes { raw in
+                var empty: UInt8 = 0  // an empty body still needs a valid pointer; the size set above is 0
+                if let base = raw.baseAddress {
+                    pplx_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base))
+                } else {
+                    pplx_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, &empty)
+                }
             }
         } else if request.method != "GET" {
             pplx_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)
@@ -103,13 +118,31 @@ public final class UpstreamTransfer: @unchecked Sendable {
         loop.curlMulti.add(self)
     }
 
-    /// Resumes a transfer the delegate paused; libcurl re-delivers the refused piece first.
+    /// Resumes a transfer the delegate paused; libcurl re-delivers the refused piece first, synchronously, so the
+    /// delegate may finish or cancel inside this call. Call on the loop, never from a libcurl callback.
     public func resume() {
         guard paused, !done else { return }
         paused = false
         lastActivity = MonotonicClock.nanoseconds()
-        curl_easy_pause(easy, PPLX_CURLPAUSE_CONT)
-        loop.curlMulti.collectCompletions()
+        let code = curl_easy_pause(easy, PPLX_CURLPAUSE_CONT)
+        if done {
+            // Stopped or cancelled during the re-delivery: libcurl will not report it, so detach it here.
+            loop.curlMulti.remove(self)
+        } else if code != CURLE_OK {
+            let delegate = self.delegate
+            let failure = self.failure(for: code)
+            done = true
+            self.delegate = nil
+            loop.curlMulti.remove(self)
+            delegate?.upstreamDidComplete(.failed(failure))
+        } else {
+            loop.curlMulti.collectCompletions()
+        }
+    }
+
+    /// Counts as upstream activity (a paused transfer is silent because of us, not the upstream).
+    public func noteActivity() {
+        lastActivity = MonotonicClock.nanoseconds()
     }
 
     /// Whether the transfer waits for `resume()`.
@@ -134,8 +167,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
         receivedFirstByte = true
         lastActivity = MonotonicClock.nanoseconds()
         if line.starts(with: "HTTP/".utf8) {
-            let parts = line.split(separator: UInt8(ascii: " "), maxSplits: 2)
-            status = parts.count > 1 ? Int(String(decoding: parts[1], as: UTF8.self)) ?? 0 : 0
+            // A new header block (after a 1xx, or a redirect's): the status itself is read from libcurl below.
             headers = HTTPHeaders()
             return line.count
         }
@@ -144,6 +176,9 @@ public final class UpstreamTransfer: @unchecked Sendable {
         while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<end]), as: UTF8.self)
         if text.isEmpty {
+            var code = 0
+            pplx_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &code)
+            status = code
             if status >= 200 && !headDelivered {
                 headDelivered = true
                 inCallback = true
@@ -161,6 +196,10 @@ public final class UpstreamTransfer: @unchecked Sendable {
 
     private func receivedBody(_ bytes: UnsafeRawBufferPointer) -> Int {
         if stopRequested { return 0 }
+        if discardDeadline != nil {
+            discardedBytes += bytes.count
+            return discardedBytes <= Self.discardLimitBytes ? bytes.count : 0
+        }
         lastActivity = MonotonicClock.nanoseconds()
         guard let delegate else { return 0 }
         inCallback = true
@@ -178,6 +217,12 @@ public final class UpstreamTransfer: @unchecked Sendable {
             done = true
             self.delegate = nil
             return 0
+        case .discardRest:
+            done = true
+            self.delegate = nil
+            discardDeadline = MonotonicClock.nanoseconds() &+ Self.discardWindowNs
+            loop.curlMulti.watchDiscarding(self)
+            return bytes.count
         }
     }
 

@@ -4,8 +4,11 @@ public enum UpstreamDataDisposition: Sendable {
     case accepted
     /// Not consumed: libcurl keeps it and pauses the transfer until `UpstreamTransfer.resume()`.
     case pause
-    /// Stop the transfer now (the response is complete from our side, e.g. a terminal event was seen).
+    /// Stop the transfer now; its connection is closed.
     case stop
+    /// The delegate is done (e.g. a terminal event was seen and the client response ended): read and drop the rest
+    /// of the body for a short while so the connection can be reused, then give up. No further delegate calls.
+    case discardRest
 }
 
 /// Receives an upstream transfer's events, on the transfer's event loop.

@@ -1,0 +1,60 @@
+import Foundation
+import MockUpstream
+import ProxyCore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Connection lifetimes on both sides: HEAD, half-closed clients, clients that stop reading, upstream reuse.
+@Suite struct ConnectionLifecycleTests {
+    @Test func headRequest_getsHeadersOnly_andTheConnectionStaysUsable() throws {
+        let harness = try ProxyHarness()
+        let client = try harness.client()
+        try client.send("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        let head = try client.readHead()
+        #expect(head.status == 200)
+        #expect(head.headers.first { $0.0 == "Content-Length" }?.1 == "15")
+        let next = try client.readResponse()
+        #expect(next.text == #"{"status":"ok"}"#)
+    }
+
+    @Test func clientThatHalfClosesAfterItsRequest_stillGetsTheAnswer() throws {
+        let harness = try ProxyHarness()
+        let client = try harness.client()
+        try client.post("/v1/chat/completions", json: ProxyHarness.chatBody(stream: false))
+        shutdown(client.fd, Int32(SHUT_WR))
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(client.readsEndOfFile())
+    }
+
+    @Test func clientThatStopsReading_isDroppedAfterTheIdleTimeout_andItsUpstreamAborted() throws {
+        let harness = try ProxyHarness(api: .chat, metadata: .passthrough) { $0.limits.idleTimeoutMs = 500 }
+        let client = try harness.client(timeoutSeconds: 30)
+        client.setReceiveBuffer(bytes: 64 * 1024)
+        try client.post("/v1/chat/completions", json: ProxyHarness.chatBody(scenario: "flood"))
+        #expect(harness.eventually { harness.proxy.state.metrics.streamsPaused.load == 1 })
+        #expect(harness.eventually(seconds: 15) { harness.proxy.state.metrics.streamsOpen.load == 0 })
+        // The upstream transfer was cancelled mid-body, so its connection is closed, not pooled.
+        #expect(harness.eventually { harness.mock.openConnections == 0 })
+        #expect(harness.proxy.state.metrics.streamsPaused.load == 0)
+    }
+
+    @Test func sequentialStreams_reuseOneUpstreamConnection() throws {
+        let harness = try ProxyHarness(api: .chat) { $0.eventLoops = 1 }
+        for _ in 0..<3 {
+            #expect(streamedText(try harness.chat().body) == CanonicalAnswer.text)
+        }
+        #expect(harness.mock.acceptedConnections == 1)
+    }
+
+    @Test func agentStreams_reuseOneUpstreamConnection() throws {
+        let harness = try ProxyHarness(api: .agent) { $0.eventLoops = 1 }
+        for _ in 0..<3 {
+            #expect(streamedText(try harness.chat().body) == CanonicalAnswer.text)
+        }
+        #expect(harness.mock.acceptedConnections == 1)
+    }
+}
