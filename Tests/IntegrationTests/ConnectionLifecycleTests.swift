@@ -57,4 +57,15 @@ import Testing
         }
         #expect(harness.mock.acceptedConnections == 1)
     }
+
+    @Test func streamOutlivingThePreviousStreamsDiscardWindow_isNotDisturbed() throws {
+        // The first stream ends in the discard window and then completes, freeing its easy handle; the second
+        // (slow, longer than the 2 s window) may get the same handle address and must not be detached when the
+        // first one's window expires.
+        let harness = try ProxyHarness(api: .chat) { $0.eventLoops = 1 }
+        #expect(streamedText(try harness.chat().body) == CanonicalAnswer.text)
+        let slow = try harness.chat(scenario: "slow")
+        #expect(streamedText(slow.body) == CanonicalAnswer.text)
+        #expect(sseDataPayloads(slow.body).last == "[DONE]")
+    }
 }

@@ -71,7 +71,9 @@ final class CurlMulti: LoopSweepable, @unchecked Sendable {
     /// Detaches a transfer without a completion callback (cancelled, or stopped by its delegate).
     /// Must not be called from inside a libcurl callback.
     func remove(_ transfer: UpstreamTransfer) {
-        guard transfers.removeValue(forKey: transfer.easy) != nil else { return }
+        // By identity: a finished transfer's freed easy handle address may already belong to a new transfer.
+        guard transfers[transfer.easy] === transfer else { return }
+        transfers.removeValue(forKey: transfer.easy)
         curl_multi_remove_handle(handle, transfer.easy)
         transfer.release()
     }
@@ -167,7 +169,7 @@ final class CurlMulti: LoopSweepable, @unchecked Sendable {
     /// Cancels discarding transfers whose window ended (an upstream holding its socket open after the last event).
     func sweep(now: UInt64) {
         discarding.removeAll { transfer in
-            guard transfers[transfer.easy] != nil else { return true }
+            guard transfers[transfer.easy] === transfer else { return true }
             guard let deadline = transfer.discardDeadline, now >= deadline else { return false }
             remove(transfer)
             return true
