@@ -32,6 +32,8 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     private var firstClientByteAt: UInt64?
     private var lastClientWrite: UInt64
     private var pausedByUs = false
+    /// Usage read from a non-streaming body (the translator only sees streams).
+    private var bodyUsage: StreamUsage?
 
     private static var maxCollectedBytes: Int { 32 * 1024 * 1024 }
     private static var maxErrorBytes: Int { 64 * 1024 }
@@ -181,14 +183,18 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         case .stream, .passthroughBody:
             let body = collected
             collected = []
-            writer.respond(status: status, headers: out, body: body)
+            bodyUsage = Self.usage(inChatCompletion: body)
+            noteClientWrite()
             complete(kind: .ok, status: status)
+            writer.respond(status: status, headers: out, body: body)
         case .agentBody(let clientModel):
             switch AgentResponseTranslator.translate(collected, clientModel: clientModel) {
             case .success(let body):
                 collected = []
-                writer.respond(status: 200, headers: out, body: body)
+                bodyUsage = Self.usage(inChatCompletion: body)
+                noteClientWrite()
                 complete(kind: .ok, status: 200)
+                writer.respond(status: 200, headers: out, body: body)
             case .failure(let error):
                 fail(before: error, errorKind: "agent_status")
             }
@@ -260,17 +266,20 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         lastClientWrite = now
     }
 
+    // Every ending does its bookkeeping (metrics, member limits, ledger) before the client sees the end of the
+    // response: a client that sends its next request the moment this one ends must find it already counted.
+
     private func finishStream(kind: RelayOutcome.Kind, errorKind: String? = nil) {
-        writer.finishStream()
         complete(kind: kind, status: 200, errorKind: errorKind)
+        writer.finishStream()
     }
 
     private func fail(before error: OpenAIError, errorKind: String? = nil) {
         transfer?.cancel()
         transfer = nil
-        writer.respond(error: error)
         noteClientWrite()
         complete(kind: .upstreamError, status: error.status, errorKind: errorKind)
+        writer.respond(error: error)
     }
 
     private func complete(kind: RelayOutcome.Kind, status: Int, errorKind: String? = nil) {
@@ -282,10 +291,19 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         }
         let now = MonotonicClock.nanoseconds()
         let outcome = RelayOutcome(
-            kind: kind, status: status, usage: translator.usage, chunks: translator.chunksEmitted,
+            kind: kind, status: status, usage: translator.usage ?? bodyUsage, chunks: translator.chunksEmitted,
             timeToFirstByteNs: firstClientByteAt.map { $0 &- startedAt }, durationNs: now &- startedAt,
             upstreamErrorKind: errorKind)
         onFinish(outcome, translator)
+    }
+
+    /// The `usage` of a `chat.completion` body, if it has one.
+    private static func usage(inChatCompletion body: [UInt8]) -> StreamUsage? {
+        body.withUnsafeBytes { raw in
+            let json = JSONScanner(raw)
+            guard let usage = json.member("usage", of: json.root()), usage.kind == .object else { return nil }
+            return StreamUsage(chatUsageJSON: json.rawBytes(usage))
+        }
     }
 }
 

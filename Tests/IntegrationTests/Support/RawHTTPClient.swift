@@ -153,10 +153,13 @@ final class RawHTTPClient {
                 response.chunks.append(chunk)
             }
         } else {
+            // Close-delimited: bytes that came with the head count too, then everything until EOF.
             while true {
+                if !buffer.isEmpty {
+                    response.chunks.append(buffer)
+                    buffer.removeAll()
+                }
                 do { try fill() } catch ClientError.closed { break }
-                response.chunks.append(buffer)
-                buffer.removeAll()
             }
         }
         return response
