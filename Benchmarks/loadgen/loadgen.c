@@ -12,7 +12,8 @@
  *       "held" (they also count as ok). "peak_open" is the most streams open at once after their first event.
  *       --chunks/--interval-ms put "bench:c=C:i=I" in the user message, which the emulator obeys.
  *       --pid: CPU time (utime+stime from /proc/PID/stat) of that process over the run, and its RSS idle
- *       (before connecting), with all streams open (at "all-open") and at the end.
+ *       (before connecting), with all streams open (at "all-open"), the largest seen (sampled every 100 ms)
+ *       and at the end.
  *
  *   loadgen rps --port P --path PATH --connections K --duration-s D [--body nonstream|stream] [--pid PID]
  *       K keep-alive connections each send a request, read the whole response and send the next.
@@ -536,7 +537,8 @@ static int run_stream(void) {
     build_request();
     g_conns = calloc((size_t)o_streams, sizeof(struct lconn));
     for (int i = 0; i < o_streams; i++) g_conns[i].fd = -1;
-    long rss_idle = proc_rss_kb(o_pid), rss_open = -1;
+    long rss_idle = proc_rss_kb(o_pid), rss_open = -1, rss_peak = rss_idle;
+    uint64_t next_rss_sample = 0;
     long long cpu0 = proc_cpu_us(o_pid);
     uint64_t t0 = now_ns(), deadline = t0 + (uint64_t)o_timeout_s * 1000000000ull, t_all_open = 0;
     uint64_t hold_deadline = 0;
@@ -546,6 +548,11 @@ static int run_stream(void) {
     g_active = 0;
     for (;;) {
         uint64_t now = now_ns();
+        if (o_pid > 0 && now >= next_rss_sample) {
+            long kb = proc_rss_kb(o_pid);
+            if (kb > rss_peak) rss_peak = kb;
+            next_rss_sample = now + 100000000ull;
+        }
         /* open the streams due by now */
         int due = o_ramp_ms <= 0 ? o_streams
                                  : (int)((double)o_streams * (double)(now - t0) / ((double)o_ramp_ms * 1e6)) + 1;
@@ -560,6 +567,7 @@ static int run_stream(void) {
             all_open = 1;
             t_all_open = now_ns();
             rss_open = proc_rss_kb(o_pid);
+            if (rss_open > rss_peak) rss_peak = rss_open;
             fprintf(stderr, "all-open %d\n", o_streams);
             fflush(stderr);
             if (o_hold) hold_deadline = t_all_open + (uint64_t)o_hold_s * 1000000000ull;
@@ -609,9 +617,9 @@ static int run_stream(void) {
     printf(",");
     print_lat(stdout, "ttfb_us", &g_ttfb);
     printf(",\"all_open_ms\":%.1f,\"elapsed_ms\":%.1f,\"cpu_us\":%lld,\"rss_idle_kb\":%ld,\"rss_open_kb\":%ld,"
-           "\"rss_end_kb\":%ld}\n",
+           "\"rss_peak_kb\":%ld,\"rss_end_kb\":%ld}\n",
            all_open ? (double)(t_all_open - t0) / 1e6 : -1.0, (double)(t_end - t0) / 1e6,
-           cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1, rss_idle, rss_open, rss_end);
+           cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1, rss_idle, rss_open, rss_peak, rss_end);
     return 0;
 }
 
