@@ -10,6 +10,7 @@ static inline CURLcode pplx_easy_setopt_pointer(CURL *h, CURLoption o, void *v) 
 static inline CURLcode pplx_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode pplx_easy_setopt_write_callback(CURL *h, CURLoption o, curl_write_callback v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode pplx_easy_setopt_closesocket_callback(CURL *h, curl_closesocket_callback v) { return curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, v); }
+static inline CURLcode pplx_easy_setopt_opensocket_callback(CURL *h, curl_opensocket_callback v) { return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, v); }
 
 static inline CURLcode pplx_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode pplx_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
@@ -24,6 +25,7 @@ static inline CURLcode pplx_msg_result(const CURLMsg *m) { return m->data.result
 
 /* Named constants that are macros Swift does not import. */
 static const curl_socket_t PPLX_CURL_SOCKET_TIMEOUT = CURL_SOCKET_TIMEOUT;
+static const curl_socket_t PPLX_CURL_SOCKET_BAD = CURL_SOCKET_BAD;
 static const size_t PPLX_CURL_WRITEFUNC_PAUSE = CURL_WRITEFUNC_PAUSE;
 static const int PPLX_CURL_POLL_NONE = CURL_POLL_NONE;
 static const int PPLX_CURL_POLL_IN = CURL_POLL_IN;
@@ -35,5 +37,8 @@ static const int PPLX_CURL_CSELECT_OUT = CURL_CSELECT_OUT;
 static const int PPLX_CURL_CSELECT_ERR = CURL_CSELECT_ERR;
 static const int PPLX_CURLPAUSE_CONT = CURLPAUSE_CONT;
 static const long PPLX_CURL_GLOBAL_DEFAULT = CURL_GLOBAL_DEFAULT;
+
+/* CURLVERSION_NOW is a macro naming the newest enum value. */
+static inline unsigned int pplx_curl_version_number(void) { return curl_version_info(CURLVERSION_NOW)->version_num; }
 
 #endif

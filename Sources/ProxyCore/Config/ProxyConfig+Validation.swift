@@ -20,6 +20,14 @@ extension ProxyConfig {
                         message: "needs \"model\" or \"preset\" when upstream.api is \"agent\""))
             }
         }
+        if upstream.http2, upstream.url.lowercased().hasPrefix("http://"), !CurlGlobal.reusesCleartextHTTP2 {
+            problems.append(
+                ConfigProblem(
+                    path: "upstream.http2",
+                    message: "cleartext HTTP/2 to an http:// upstream needs libcurl 8.0 or newer (this system has "
+                        + "\(CurlGlobal.versionNumberText), whose second request on a prior-knowledge connection fails: "
+                        + "curl bug #10634); use https:// or leave http2 off"))
+        }
         problems += clientProblems()
         if clients.isEmpty && !allowAnonymous && !listen.isLoopback {
             problems.append(

@@ -318,6 +318,7 @@ extension UpstreamFailure {
         case .tls: "tls"
         case .protocolError: "protocol"
         case .truncated: "truncated"
+        case .localResourcesExhausted: "proxy_overloaded"
         }
     }
 }

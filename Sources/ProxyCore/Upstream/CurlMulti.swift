@@ -15,6 +15,8 @@ final class CurlMulti: LoopSweepable, @unchecked Sendable {
     unowned let loop: EventLoop
     let handle: UnsafeMutableRawPointer
     private var watches: [curl_socket_t: CurlSocketWatch] = [:]
+    /// Sockets opened through `openSocket` (curl closes them through `closeSocket`): watched directly.
+    private var ownedSockets: Set<curl_socket_t> = []
     private var timer: DispatchSourceTimer
     private var timerArmed = false
     /// Transfers attached to the multi handle, keyed by their easy handle. This dictionary keeps them alive.
@@ -87,7 +89,8 @@ final class CurlMulti: LoopSweepable, @unchecked Sendable {
         }
         transfers.removeAll()
         curl_multi_cleanup(handle)
-        for watch in watches.values { watch.cancel() }
+        for (socket, watch) in watches { watch.cancel(closingSocket: ownedSockets.contains(socket) && !watch.watchesDuplicate) }
+        ownedSockets.removeAll()
         watches.removeAll()
         if !timerArmed { timer.resume() }
         timerArmed = true
@@ -98,8 +101,15 @@ final class CurlMulti: LoopSweepable, @unchecked Sendable {
 
     private func watch(_ socket: curl_socket_t, what: Int32) {
         if what == PPLX_CURL_POLL_REMOVE {
-            // Curl may close this descriptor right after; the watch (on its own duplicate) goes now.
-            watches.removeValue(forKey: socket)?.cancel()
+            guard let watch = watches[socket] else { return }
+            if watch.watchesDuplicate {
+                // A foreign socket curl may close right after: its watch (on a private duplicate) goes now.
+                watches.removeValue(forKey: socket)
+                watch.cancel(closingSocket: false)
+            } else {
+                // Ours: it stays open (perhaps pooled for reuse) until curl closes it through `closeSocket`.
+                watch.set(read: false, write: false)
+            }
             return
         }
         let watch: CurlSocketWatch
@@ -108,7 +118,7 @@ final class CurlMulti: LoopSweepable, @unchecked Sendable {
         } else {
             guard
                 let created = CurlSocketWatch(
-                    fd: socket, queue: loop.queue,
+                    fd: socket, ownedByMulti: ownedSockets.contains(socket), queue: loop.queue,
                     action: { [unowned self] fd, flags in
                         self.socketAction(fd, flags)
                     })
@@ -124,10 +134,29 @@ final class CurlMulti: LoopSweepable, @unchecked Sendable {
         }
     }
 
-    /// curl's CLOSESOCKETFUNCTION: stops watching (the watch holds its own duplicate) and closes curl's descriptor.
+    /// curl's OPENSOCKETFUNCTION: a socket this multi handle owns (watched without duplication). On failure the
+    /// errno is returned too, so running out of descriptors can be told apart from an unreachable upstream.
+    func openSocket(family: Int32, type: Int32, protocol: Int32) -> (socket: curl_socket_t, errno: Int32) {
+        let fd = Glibc.socket(family, type | Int32(SOCK_CLOEXEC.rawValue), `protocol`)
+        guard fd >= 0 else { return (PPLX_CURL_SOCKET_BAD, errno) }
+        ownedSockets.insert(fd)
+        return (fd, 0)
+    }
+
+    /// curl's CLOSESOCKETFUNCTION: an owned socket is closed once its Dispatch sources are cancelled; any other is
+    /// closed now (its watch, if any, observes a duplicate).
     func closeSocket(_ socket: curl_socket_t) {
-        watches.removeValue(forKey: socket)?.cancel()
-        Glibc.close(socket)
+        let owned = ownedSockets.remove(socket) != nil
+        guard let watch = watches.removeValue(forKey: socket) else {
+            Glibc.close(socket)
+            return
+        }
+        if owned && !watch.watchesDuplicate {
+            watch.cancel(closingSocket: true)
+        } else {
+            watch.cancel(closingSocket: false)
+            Glibc.close(socket)
+        }
     }
 
     private func scheduleTimer(milliseconds: Int) {

@@ -7,21 +7,26 @@ import Dispatch
 
 /// The read and write Dispatch sources for one libcurl socket, switched on and off as curl asks.
 ///
-/// The sources watch a `dup` of curl's descriptor that this watch owns: curl may close its own descriptor at any
-/// time (its resolver socketpair is closed with plain `close()`, not through `CLOSESOCKETFUNCTION`), and the
-/// number may then be reused at once, while Dispatch unregisters cancelled sources only later. Watching a private
-/// duplicate means Dispatch never watches a number that now belongs to someone else; the duplicate is closed once
-/// both sources' cancel handlers ran. Confined to the owning loop's queue.
+/// A descriptor may be closed only after Dispatch has stopped watching it, or a reused number could be left
+/// registered. Sockets the multi handle opened itself (`CURLOPT_OPENSOCKETFUNCTION`) are closed through
+/// `CLOSESOCKETFUNCTION`, so their watch sees them directly and closes them once both sources are cancelled. Other
+/// sockets curl announces (its resolver's socketpair) are closed by curl with plain `close()` at any time, so their
+/// watch observes a private `dup` instead, closed once both sources are cancelled. Confined to the owning loop.
 final class CurlSocketWatch {
     private let read: DispatchSourceRead
     private let write: DispatchSourceWrite
     private var readOn = false
     private var writeOn = false
+    /// Whether the sources watch a private duplicate (always closed after cancellation).
+    let watchesDuplicate: Bool
+    private var closeAfterCancel: Bool
 
-    /// Nil when the descriptor cannot be duplicated (out of descriptors); curl then times the transfer out.
-    init?(fd: curl_socket_t, queue: DispatchQueue, action: @escaping (curl_socket_t, Int32) -> Void) {
-        let watched = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+    /// Nil when a duplicate is needed but none can be made (out of descriptors).
+    init?(fd: curl_socket_t, ownedByMulti: Bool, queue: DispatchQueue, action: @escaping (curl_socket_t, Int32) -> Void) {
+        let watched = ownedByMulti ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 0)
         guard watched >= 0 else { return nil }
+        watchesDuplicate = !ownedByMulti
+        closeAfterCancel = !ownedByMulti
         read = DispatchSource.makeReadSource(fileDescriptor: watched, queue: queue)
         write = DispatchSource.makeWriteSource(fileDescriptor: watched, queue: queue)
         read.setEventHandler { action(fd, PPLX_CURL_CSELECT_IN) }
@@ -31,7 +36,9 @@ final class CurlSocketWatch {
         group.enter()
         read.setCancelHandler { group.leave() }
         write.setCancelHandler { group.leave() }
-        group.notify(queue: queue) { Glibc.close(watched) }
+        group.notify(queue: queue) { [self] in
+            if closeAfterCancel { Glibc.close(watched) }
+        }
     }
 
     /// Turns each direction on or off.
@@ -46,9 +53,10 @@ final class CurlSocketWatch {
         }
     }
 
-    /// Cancels both sources; the duplicate descriptor is closed once both are gone. Curl's own descriptor is not
-    /// touched.
-    func cancel() {
+    /// Cancels both sources. The watched descriptor is closed once both are gone if it is a duplicate, or if
+    /// `closingSocket` (curl asked to close a socket the multi handle owns).
+    func cancel(closingSocket: Bool) {
+        if closingSocket { closeAfterCancel = true }
         read.setEventHandler {}
         write.setEventHandler {}
         if !readOn { read.resume() }

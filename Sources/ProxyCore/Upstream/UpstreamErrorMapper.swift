@@ -85,6 +85,11 @@ public enum UpstreamErrorMapper {
             return upstreamError(
                 502, "upstream_stream_truncated",
                 "The upstream closed the connection before its response was complete.", upstreamKey)
+        case .localResourcesExhausted:
+            return OpenAIError(
+                status: 503, type: "server_error", code: "proxy_overloaded",
+                message: "The proxy has no free connections (file descriptors) right now; retry shortly.",
+                retryAfterSeconds: 1)
         }
     }
 

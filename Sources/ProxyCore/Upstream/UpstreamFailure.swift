@@ -15,4 +15,7 @@ public enum UpstreamFailure: Sendable, Equatable {
     case protocolError(String)
     /// The upstream closed the connection before the body was complete.
     case truncated
+    /// The proxy itself ran out of descriptors or memory opening the upstream connection: its fault, not the
+    /// upstream's.
+    case localResourcesExhausted
 }

@@ -27,6 +27,8 @@ public final class UpstreamTransfer: @unchecked Sendable {
     /// Set by `.discardRest`: the deadline after which the multi handle cancels this transfer.
     private(set) var discardDeadline: UInt64?
     private var discardedBytes = 0
+    /// errno of a failed socket(2) for this transfer (EMFILE: the proxy, not the upstream, is out of resources).
+    private var socketErrno: Int32 = 0
     /// How long, and how much, a finished response's remainder is read to keep its connection reusable.
     static let discardWindowNs: UInt64 = 2_000_000_000
     static let discardLimitBytes = 256 * 1024
@@ -103,7 +105,17 @@ public final class UpstreamTransfer: @unchecked Sendable {
             let transfer = Unmanaged<UpstreamTransfer>.fromOpaque(userdata).takeUnretainedValue()
             return transfer.receivedHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
         }
-        // The multi handle outlives every socket: curl closes sockets through it so their sources go first.
+        // Sockets are opened and closed through the multi handle, which outlives every socket, so Dispatch sources
+        // are cancelled before their descriptor closes.
+        pplx_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, me)
+        pplx_easy_setopt_opensocket_callback(easy) { clientp, _, address in
+            guard let clientp, let address else { return PPLX_CURL_SOCKET_BAD }
+            let transfer = Unmanaged<UpstreamTransfer>.fromOpaque(clientp).takeUnretainedValue()
+            let opened = transfer.loop.curlMulti.openSocket(
+                family: address.pointee.family, type: address.pointee.socktype, protocol: address.pointee.protocol)
+            if opened.socket == PPLX_CURL_SOCKET_BAD { transfer.socketErrno = opened.errno }
+            return opened.socket
+        }
         let multi = Unmanaged.passUnretained(loop.curlMulti).toOpaque()
         pplx_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, multi)
         pplx_easy_setopt_closesocket_callback(easy) { clientp, socket in
@@ -241,6 +253,9 @@ public final class UpstreamTransfer: @unchecked Sendable {
 
     private func failure(for code: CURLcode) -> UpstreamFailure {
         let detail = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        if socketErrno == EMFILE || socketErrno == ENFILE || socketErrno == ENOBUFS || socketErrno == ENOMEM {
+            return .localResourcesExhausted
+        }
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_PROXY:
             return .unreachable(detail)
