@@ -24,11 +24,13 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(name: "CPosixShims"),
         .target(
             name: "ProxyCore",
             dependencies: [
                 "CCurl",
                 "COpenSSL",
+                "CPosixShims",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -95,22 +95,10 @@ struct RequestContext {
     }
 
     static func makeRequestID() -> String {
-        "req_" + randomHex(bytes: 12)
+        "req_" + RequestIdentifiers.next()
     }
 
     static func makeChatID() -> String {
-        "chatcmpl-" + randomHex(bytes: 12)
-    }
-
-    private static func randomHex(bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef")
-        var out = ""
-        for _ in 0..<bytes {
-            let b = UInt8.random(in: 0...255, using: &generator)
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
-        }
-        return out
+        "chatcmpl-" + RequestIdentifiers.next()
     }
 }

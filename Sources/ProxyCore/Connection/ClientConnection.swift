@@ -7,9 +7,9 @@ import Dispatch
 /// One accepted client socket: reads and parses requests, hands each to the handler, writes responses in order.
 ///
 /// Confined to `loop`: every method runs on the loop's queue. The loop's registry holds the connection alive until
-/// `close()`. Non-blocking I/O on two Dispatch sources; writes go straight to the socket and only what the kernel
-/// refuses is buffered, with the write source armed until that backlog drains.
-public final class ClientConnection: LoopSweepable, @unchecked Sendable {
+/// `close()`. Non-blocking I/O driven by the loop's `SocketReactor`; writes go straight to the socket and only what
+/// the kernel refuses is buffered, with write interest registered until that backlog drains.
+public final class ClientConnection: LoopSweepable, SocketEventHandler, @unchecked Sendable {
     let loop: EventLoop
     private let fd: Int32
     private let handler: HTTPRequestHandler
@@ -18,9 +18,9 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
     private let tlsContext: TLSContext?
     private var tls: TLSSession?
 
-    private var readSource: DispatchSourceRead?
-    private var writeSource: DispatchSourceWrite?
-    private var writeSourceArmed = false
+    /// Whether write readiness is being watched (only while a backlog waits).
+    private var watchingWrites = false
+    /// Whether reading is paused (pipelined input piling up, or the client half-closed).
     private var readSuspended = false
 
     private var input = InputBuffer()
@@ -65,25 +65,27 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
         SocketIO.setNoDelay(fd)
         loop.register(self)
         setDeadline(.header, milliseconds: settings.headerTimeoutMs)
-        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
-        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
-        read.setEventHandler { [unowned self] in self.readable() }
-        write.setEventHandler { [unowned self] in self.writable() }
-        // The descriptor is closed only once both sources are cancelled, so Dispatch never watches a reused number.
-        let group = DispatchGroup()
-        group.enter()
-        group.enter()
-        read.setCancelHandler { group.leave() }
-        write.setCancelHandler { group.leave() }
-        let fd = self.fd
-        group.notify(queue: loop.queue) { Glibc.close(fd) }
-        readSource = read
-        writeSource = write
-        read.resume()
+        loop.reactor.watch(fd, handler: self, read: true, write: false)
         if let tlsContext {
             guard let session = TLSSession(context: tlsContext, fd: fd) else { return close() }
             tls = session
         }
+    }
+
+    // MARK: Reactor events
+
+    func socketReadable(_ fd: Int32, error: Bool) {
+        readable()
+    }
+
+    func socketWritable(_ fd: Int32) {
+        writable()
+    }
+
+    /// Tells the reactor which directions to watch now.
+    private func updateInterest() {
+        guard !closed else { return }
+        loop.reactor.update(fd, read: !readSuspended, write: watchingWrites)
     }
 
     // MARK: Transport (plain or TLS)
@@ -109,7 +111,7 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
             close()
             return false
         }
-        if tls.wantsWritable { armWriteSource() }
+        if tls.wantsWritable { watchWrites() }
         return false
     }
 
@@ -132,7 +134,7 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
                 input.append(UnsafeRawBufferPointer(rebasing: loop.readScratch[0..<n]))
                 if n < loop.readScratch.count { reads = .max }
             case .wouldBlock:
-                if tls?.wantsWritable == true { armWriteSource() }
+                if tls?.wantsWritable == true { watchWrites() }
                 reads = .max
             case .endOfFile:
                 peerFinishedSending()
@@ -165,7 +167,7 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
     private func stopReading() {
         guard !readSuspended, !closed else { return }
         readSuspended = true
-        readSource?.suspend()
+        updateInterest()
     }
 
     /// Parses and dispatches as many requests as the buffer holds, one at a time (pipelined requests wait for
@@ -193,7 +195,7 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
         // While a response is open, stop reading once a lot of pipelined input is waiting.
         if input.readableCount > settings.parserLimits.maxHeaderBytes * 4, !readSuspended, !closed {
             readSuspended = true
-            readSource?.suspend()
+            updateInterest()
         }
     }
 
@@ -361,22 +363,22 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
         } else {
             output.append(contentsOf: bytes)
         }
-        armWriteSource()
+        watchWrites()
     }
 
-    private func armWriteSource() {
-        guard !writeSourceArmed, !closed else { return }
-        writeSourceArmed = true
-        writeSource?.resume()
+    private func watchWrites() {
+        guard !watchingWrites, !closed else { return }
+        watchingWrites = true
+        updateInterest()
     }
 
     private func writable() {
         guard !closed else { return }
         if let tls, !tls.handshakeDone || (tls.wantsWritable && outputIndex == output.count) {
             // OpenSSL was waiting to send (handshake, or a read that needed a write): let the read side retry.
-            if outputIndex == output.count, writeSourceArmed {
-                writeSourceArmed = false
-                writeSource?.suspend()
+            if outputIndex == output.count, watchingWrites {
+                watchingWrites = false
+                updateInterest()
             }
             readable()
             return
@@ -397,9 +399,9 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
         }
         output = []
         outputIndex = 0
-        if writeSourceArmed {
-            writeSourceArmed = false
-            writeSource?.suspend()
+        if watchingWrites {
+            watchingWrites = false
+            updateInterest()
         }
         if drainRequested {
             drainRequested = false
@@ -422,7 +424,7 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
         responseState = .idle
         if readSuspended {
             readSuspended = false
-            readSource?.resume()
+            updateInterest()
         }
         if input.readableCount == 0 {
             input.releaseIfEmpty()
@@ -489,7 +491,7 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
         current?.clientDisconnected()
     }
 
-    /// Closes the socket: both Dispatch sources are cancelled and the descriptor is closed once they are.
+    /// Closes the socket: deregistered from the reactor (synchronously), then closed.
     func close() {
         guard !closed else { return }
         closed = true
@@ -497,14 +499,10 @@ public final class ClientConnection: LoopSweepable, @unchecked Sendable {
             self.exchange = nil
             exchange.clientDisconnected()
         }
-        if readSuspended { readSource?.resume() }
-        if !writeSourceArmed { writeSource?.resume() }
-        readSource?.cancel()
-        writeSource?.cancel()
-        readSource = nil
-        writeSource = nil
+        loop.reactor.remove(fd)
         tls?.free()
         tls = nil
+        Glibc.close(fd)
         output = []
         loop.unregister(self)
         onClose()

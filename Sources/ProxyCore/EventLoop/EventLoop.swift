@@ -29,6 +29,7 @@ public final class EventLoop: @unchecked Sendable {
     private var sweepables: [ObjectIdentifier: LoopSweepable] = [:]
     private var sweepTimer: DispatchSourceTimer?
     private var curlMultiStorage: CurlMulti?
+    private var reactorStorage: SocketReactor?
 
     public init(index: Int) {
         self.index = index
@@ -45,6 +46,14 @@ public final class EventLoop: @unchecked Sendable {
     @inline(__always)
     public func preconditionInLoop() {
         dispatchPrecondition(condition: .onQueue(queue))
+    }
+
+    /// The loop's socket readiness multiplexer, created on first use.
+    var reactor: SocketReactor {
+        if let reactor = reactorStorage { return reactor }
+        let reactor = SocketReactor(queue: queue)
+        reactorStorage = reactor
+        return reactor
     }
 
     /// The loop's libcurl multi handle, created on first use.
@@ -83,6 +92,7 @@ public final class EventLoop: @unchecked Sendable {
         sweepTimer = nil
         sweepables.removeAll()
         curlMultiStorage?.close()
+        reactorStorage?.shutdown()
     }
 
     private func startSweepingIfNeeded() {

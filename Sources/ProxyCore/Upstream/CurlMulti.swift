@@ -6,17 +6,14 @@ import Dispatch
 #endif
 
 /// libcurl's multi interface driven by one event loop: curl tells us which sockets to watch and when to wake it
-/// (`CURLMOPT_SOCKETFUNCTION`, `CURLMOPT_TIMERFUNCTION`), and Dispatch sources on the loop's queue call
-/// `curl_multi_socket_action` back. Connections to the upstream are pooled by the multi handle and reused.
+/// (`CURLMOPT_SOCKETFUNCTION`, `CURLMOPT_TIMERFUNCTION`); the loop's `SocketReactor` and a Dispatch timer on the
+/// loop's queue call `curl_multi_socket_action` back. Connections to the upstream are pooled and reused.
 ///
 /// Confined to the loop. Lives as long as the process (one per loop), so callbacks reach it through an unretained
 /// pointer.
-final class CurlMulti: LoopSweepable, @unchecked Sendable {
+final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
     unowned let loop: EventLoop
     let handle: UnsafeMutableRawPointer
-    private var watches: [curl_socket_t: CurlSocketWatch] = [:]
-    /// Sockets opened through `openSocket` (curl closes them through `closeSocket`): watched directly.
-    private var ownedSockets: Set<curl_socket_t> = []
     private var timer: DispatchSourceTimer
     private var timerArmed = false
     /// Transfers attached to the multi handle, keyed by their easy handle. This dictionary keeps them alive.
@@ -89,9 +86,6 @@ final class CurlMulti: LoopSweepable, @unchecked Sendable {
         }
         transfers.removeAll()
         curl_multi_cleanup(handle)
-        for (socket, watch) in watches { watch.cancel(closingSocket: ownedSockets.contains(socket) && !watch.watchesDuplicate) }
-        ownedSockets.removeAll()
-        watches.removeAll()
         if !timerArmed { timer.resume() }
         timerArmed = true
         timer.cancel()
@@ -100,63 +94,33 @@ final class CurlMulti: LoopSweepable, @unchecked Sendable {
     // MARK: Callbacks from libcurl
 
     private func watch(_ socket: curl_socket_t, what: Int32) {
-        if what == PPLX_CURL_POLL_REMOVE {
-            guard let watch = watches[socket] else { return }
-            if watch.watchesDuplicate {
-                // A foreign socket curl may close right after: its watch (on a private duplicate) goes now.
-                watches.removeValue(forKey: socket)
-                watch.cancel(closingSocket: false)
-            } else {
-                // Ours: it stays open (perhaps pooled for reuse) until curl closes it through `closeSocket`.
-                watch.set(read: false, write: false)
-            }
-            return
-        }
-        let watch: CurlSocketWatch
-        if let existing = watches[socket] {
-            watch = existing
-        } else {
-            guard
-                let created = CurlSocketWatch(
-                    fd: socket, ownedByMulti: ownedSockets.contains(socket), queue: loop.queue,
-                    action: { [unowned self] fd, flags in
-                        self.socketAction(fd, flags)
-                    })
-            else { return }
-            watch = created
-            watches[socket] = watch
-        }
         switch what {
-        case PPLX_CURL_POLL_IN: watch.set(read: true, write: false)
-        case PPLX_CURL_POLL_OUT: watch.set(read: false, write: true)
-        case PPLX_CURL_POLL_INOUT: watch.set(read: true, write: true)
-        default: watch.set(read: false, write: false)
+        case PPLX_CURL_POLL_IN: loop.reactor.watch(socket, handler: self, read: true, write: false)
+        case PPLX_CURL_POLL_OUT: loop.reactor.watch(socket, handler: self, read: false, write: true)
+        case PPLX_CURL_POLL_INOUT: loop.reactor.watch(socket, handler: self, read: true, write: true)
+        default: loop.reactor.remove(socket)
         }
     }
 
-    /// curl's OPENSOCKETFUNCTION: a socket this multi handle owns (watched without duplication). On failure the
-    /// errno is returned too, so running out of descriptors can be told apart from an unreachable upstream.
+    func socketReadable(_ fd: Int32, error: Bool) {
+        socketAction(fd, error ? PPLX_CURL_CSELECT_IN | PPLX_CURL_CSELECT_ERR : PPLX_CURL_CSELECT_IN)
+    }
+
+    func socketWritable(_ fd: Int32) {
+        socketAction(fd, PPLX_CURL_CSELECT_OUT)
+    }
+
+    /// curl's OPENSOCKETFUNCTION. On failure the errno is returned too, so running out of descriptors can be told
+    /// apart from an unreachable upstream.
     func openSocket(family: Int32, type: Int32, protocol: Int32) -> (socket: curl_socket_t, errno: Int32) {
         let fd = Glibc.socket(family, type | Int32(SOCK_CLOEXEC.rawValue), `protocol`)
-        guard fd >= 0 else { return (PPLX_CURL_SOCKET_BAD, errno) }
-        ownedSockets.insert(fd)
-        return (fd, 0)
+        return fd >= 0 ? (fd, 0) : (PPLX_CURL_SOCKET_BAD, errno)
     }
 
-    /// curl's CLOSESOCKETFUNCTION: an owned socket is closed once its Dispatch sources are cancelled; any other is
-    /// closed now (its watch, if any, observes a duplicate).
+    /// curl's CLOSESOCKETFUNCTION: deregistered first (synchronously), then closed.
     func closeSocket(_ socket: curl_socket_t) {
-        let owned = ownedSockets.remove(socket) != nil
-        guard let watch = watches.removeValue(forKey: socket) else {
-            Glibc.close(socket)
-            return
-        }
-        if owned && !watch.watchesDuplicate {
-            watch.cancel(closingSocket: true)
-        } else {
-            watch.cancel(closingSocket: false)
-            Glibc.close(socket)
-        }
+        loop.reactor.remove(socket)
+        Glibc.close(socket)
     }
 
     private func scheduleTimer(milliseconds: Int) {

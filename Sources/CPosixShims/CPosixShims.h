@@ -1,0 +1,42 @@
+#ifndef PPLX_CPOSIXSHIMS_H
+#define PPLX_CPOSIXSHIMS_H
+/* epoll, which Swift's Glibc module does not export (struct epoll_event is packed on x86_64). */
+#include <stdint.h>
+#include <sys/epoll.h>
+
+static const uint32_t PPLX_EPOLLIN = EPOLLIN;
+static const uint32_t PPLX_EPOLLOUT = EPOLLOUT;
+static const uint32_t PPLX_EPOLLERR = EPOLLERR;
+static const uint32_t PPLX_EPOLLHUP = EPOLLHUP;
+static const int PPLX_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
+static const int PPLX_EPOLL_CTL_MOD = EPOLL_CTL_MOD;
+static const int PPLX_EPOLL_CTL_DEL = EPOLL_CTL_DEL;
+
+/* One ready event, unpacked for Swift. */
+typedef struct {
+    uint32_t events;
+    uint64_t data;
+} pplx_epoll_ready;
+
+static inline int pplx_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+static inline int pplx_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event event;
+    event.events = events;
+    event.data.u64 = data;
+    return epoll_ctl(epfd, op, fd, &event);
+}
+
+/* Waits up to timeout_ms (0: poll) for at most max (<= 256) events, unpacked into ready[]. */
+static inline int pplx_epoll_wait(int epfd, pplx_epoll_ready *ready, int max, int timeout_ms) {
+    struct epoll_event events[256];
+    if (max > 256) max = 256;
+    int n = epoll_wait(epfd, events, max, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        ready[i].events = events[i].events;
+        ready[i].data = events[i].data.u64;
+    }
+    return n;
+}
+
+#endif
