@@ -178,10 +178,11 @@ start_target() {
     chat-passthrough | chat-final | agent)
         port=$("$LOADGEN" freeport)
         cfg=$WORK/proxy-$tag.json
+        # One event loop, like nginx's one worker: the columns compare relays on equal footing (BENCH_LOOPS overrides).
         if [ "$variant" = h2c ]; then
-            echo '{"shutdown_grace_ms": 0, "upstream": {"http2": true}}' >"$cfg"
+            echo "{\"shutdown_grace_ms\": 0, \"event_loops\": ${BENCH_LOOPS:-1}, \"upstream\": {\"http2\": true}}" >"$cfg"
         else
-            echo '{"shutdown_grace_ms": 0}' >"$cfg"
+            echo "{\"shutdown_grace_ms\": 0, \"event_loops\": ${BENCH_LOOPS:-1}}" >"$cfg"
         fi
         local mode=(--upstream-api chat --metadata passthrough)
         [ "$name" = chat-final ] && mode=(--upstream-api chat --metadata final)
@@ -218,8 +219,8 @@ lg() {
 
 # ---------------------------------------------------------------- capabilities
 H2C=0
-echo '{"upstream": {"http2": true}}' >"$WORK/h2-probe.json"
-if "$PROXY" check-config "$WORK/h2-probe.json" >/dev/null 2>&1; then H2C=1; fi
+echo "{\"upstream\": {\"url\": \"http://127.0.0.1:9\", \"http2\": true}}" >"$WORK/h2-probe.json"
+if H2C_PROBE=$("$PROXY" check-config "$WORK/h2-probe.json" 2>&1); then H2C=1; fi
 
 # ---------------------------------------------------------------- measurements
 log "measuring: ${TARGETS[*]}; $REPS repetitions; fd limit $FD_LIMIT (HTTP/1.1 relays hold at most $H1_MAX streams)"
@@ -247,7 +248,7 @@ if [ "${BENCH_SKIP_MAX:-0}" != 1 ]; then
             case $target in chat-* | agent) max_specs+=("$target h2c") ;; esac
         done
     else
-        log "this pplx-proxy has no upstream.http2 setting: the h2c runs are skipped"
+        log "h2c runs skipped: ${H2C_PROBE##*: }"
     fi
     for spec in "${max_specs[@]}"; do
         read -r target variant <<<"$spec"
