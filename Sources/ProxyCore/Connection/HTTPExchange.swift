@@ -7,7 +7,7 @@ public protocol HTTPExchange: AnyObject {
     /// The client half-closed (sent FIN) while the response is being produced. Usually it has gone away; a
     /// streaming exchange should abort (`HTTPResponseWriter.abort()`), a single response may still be delivered.
     func clientFinishedSending()
-    /// The client's output backlog fell below the low-water mark after `HTTPResponseWriter.notifyWhenDrained()`.
+    /// The client took the whole output backlog after `HTTPResponseWriter.notifyWhenDrained()`.
     func clientDrained()
     /// Periodic tick (about every 100 ms) for upstream deadlines and keep-alive pings.
     func sweep(now: UInt64)

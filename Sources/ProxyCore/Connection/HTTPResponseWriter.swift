@@ -62,7 +62,7 @@ public struct HTTPResponseWriter {
         return connection.outputBacklog
     }
 
-    /// Asks for one `clientDrained()` call when the backlog falls below the low-water mark.
+    /// Asks for one `clientDrained()` call once the client has taken the whole backlog.
     public func notifyWhenDrained() {
         connection?.requestDrainNotification(exchangeNumber)
     }

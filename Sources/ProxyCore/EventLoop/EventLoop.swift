@@ -76,9 +76,6 @@ public final class EventLoop: @unchecked Sendable {
         sweepables.removeValue(forKey: ObjectIdentifier(object))
     }
 
-    /// Number of registered objects (connections) on this loop.
-    var registeredCount: Int { sweepables.count }
-
     /// Calls `body` for each registered object (a snapshot: `body` may unregister).
     func forEachRegistered(_ body: (LoopSweepable) -> Void) {
         for object in Array(sweepables.values) { body(object) }

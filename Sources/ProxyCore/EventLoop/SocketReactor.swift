@@ -48,9 +48,6 @@ final class SocketReactor {
         self.source = source
     }
 
-    /// Number of registered sockets.
-    var count: Int { registrations.count }
-
     /// Starts watching `fd` (or changes what is watched and who handles it).
     func watch(_ fd: Int32, handler: SocketEventHandler, read: Bool, write: Bool) {
         if var existing = registrations[fd] {
@@ -84,11 +81,6 @@ final class SocketReactor {
     func remove(_ fd: Int32) {
         guard registrations.removeValue(forKey: fd) != nil else { return }
         pplx_epoll_ctl(epfd, PPLX_EPOLL_CTL_DEL, fd, 0, 0)
-    }
-
-    /// Whether `fd` is registered.
-    func isWatching(_ fd: Int32) -> Bool {
-        registrations[fd] != nil
     }
 
     /// Cancels the Dispatch source and closes the epoll set. Registered sockets are forgotten, not closed.

@@ -22,7 +22,7 @@ public enum UpstreamErrorMapper {
     /// `now` (unix seconds) turns an epoch `x-ratelimit-reset` into a delay.
     public static func map(
         status: Int, headers: [(String, String)], body: [UInt8], upstreamKey: String?,
-        now: Int = currentUnixTime()
+        now: Int = UnixTime.now()
     ) -> OpenAIError {
         let details = UpstreamErrorBody(body)
         let upstreamMessage = details.message.map { clip(UpstreamKey.scrub($0, key: upstreamKey)) }
@@ -91,11 +91,6 @@ public enum UpstreamErrorMapper {
                 message: "The proxy has no free connections (file descriptors) right now; retry shortly.",
                 retryAfterSeconds: 1)
         }
-    }
-
-    /// The wall clock in unix seconds.
-    public static func currentUnixTime() -> Int {
-        Int(time(nil))
     }
 
     private static func upstreamError(_ status: Int, _ code: String, _ message: String, _ key: String?) -> OpenAIError {

@@ -3,8 +3,8 @@
 #endif
 
 /// Wall-clock seconds since 1970, for `created` fields.
-enum UnixTime {
-    static func now() -> Int {
+public enum UnixTime {
+    public static func now() -> Int {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return ts.tv_sec
