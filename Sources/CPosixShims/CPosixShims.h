@@ -1,6 +1,6 @@
 #ifndef PPLX_CPOSIXSHIMS_H
 #define PPLX_CPOSIXSHIMS_H
-/* epoll, which Swift's Glibc module does not export (struct epoll_event is packed on x86_64). */
+/* epoll and accept4, which Swift's Glibc module does not export (struct epoll_event is packed on x86_64). */
 #include <stdint.h>
 #include <sys/epoll.h>
 
@@ -38,5 +38,12 @@ static inline int pplx_epoll_wait(int epfd, pplx_epoll_ready *ready, int max, in
     }
     return n;
 }
+
+/* accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC: one system call instead of accept + fcntl calls. Declared here rather
+   than by including <sys/socket.h>, which would make this module the owner of the socket constants Swift code
+   takes from Glibc. On Linux SOCK_NONBLOCK == O_NONBLOCK (04000) and SOCK_CLOEXEC == O_CLOEXEC (02000000). */
+struct sockaddr;
+extern int accept4(int fd, struct sockaddr *address, unsigned int *length, int flags);
+static inline int pplx_accept_nonblocking(int fd) { return accept4(fd, 0, 0, 04000 | 02000000); }
 
 #endif

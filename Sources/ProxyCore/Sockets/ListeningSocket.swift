@@ -1,3 +1,5 @@
+import CPosixShims
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -36,17 +38,8 @@ public struct ListeningSocket: Sendable {
     /// Accepts one pending connection as a non-blocking descriptor, or nil when none is pending.
     public func accept() throws(SocketError) -> Int32? {
         while true {
-            let client = Glibc.accept(fd, nil, nil)
-            if client >= 0 {
-                _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-                do throws(SocketError) {
-                    try SocketIO.setNonBlocking(client)
-                } catch {
-                    Glibc.close(client)
-                    throw error
-                }
-                return client
-            }
+            let client = pplx_accept_nonblocking(fd)
+            if client >= 0 { return client }
             switch errno {
             case EINTR, ECONNABORTED: continue
             case EAGAIN, EWOULDBLOCK: return nil

@@ -16,6 +16,8 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     private var timer: DispatchSourceTimer
     private var timerArmed = false
+    private var immediateActionQueued = false
+    private var closed = false
     /// Transfers attached to the multi handle, keyed by their easy handle. This dictionary keeps them alive.
     private var transfers: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
     /// Finished transfers reading their remainder (`.discardRest`), checked against their deadline on each sweep.
@@ -80,6 +82,7 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
     /// Detaches every transfer, closes the multi handle (libcurl closes its pooled sockets through
     /// `closeSocket`), and cancels the Dispatch sources, which must never be released while suspended.
     func close() {
+        closed = true
         for transfer in transfers.values {
             curl_multi_remove_handle(handle, transfer.easy)
             transfer.release()
@@ -124,11 +127,20 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
     }
 
     private func scheduleTimer(milliseconds: Int) {
-        if milliseconds < 0 {
-            if timerArmed {
-                timerArmed = false
-                timer.suspend()
+        if milliseconds == 0 {
+            // "Call me now" (e.g. after every curl_multi_add_handle): a block on the running loop queue costs no
+            // timerfd update and no Dispatch manager wake-up.
+            disarmTimer()
+            guard !immediateActionQueued else { return }
+            immediateActionQueued = true
+            loop.queue.async { [unowned self] in
+                immediateActionQueued = false
+                socketAction(PPLX_CURL_SOCKET_TIMEOUT, 0)
             }
+            return
+        }
+        if milliseconds < 0 {
+            disarmTimer()
             return
         }
         timer.schedule(deadline: .now() + .milliseconds(milliseconds), leeway: .milliseconds(1))
@@ -138,9 +150,16 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
         }
     }
 
+    private func disarmTimer() {
+        guard timerArmed else { return }
+        timerArmed = false
+        timer.suspend()
+    }
+
     // MARK: Driving
 
     private func socketAction(_ socket: curl_socket_t, _ flags: Int32) {
+        guard !closed else { return }
         var running: Int32 = 0
         curl_multi_socket_action(handle, socket, flags, &running)
         collectCompletions()
