@@ -12,4 +12,23 @@ struct PPLXProxy: ParsableCommand {
         version: "pplx-proxy \(version) (\(CurlGlobal.version))",
         subcommands: [Serve.self, CheckConfig.self, HashKey.self, Usage.self, MockUpstream.self],
         defaultSubcommand: Serve.self)
+
+    /// Runs the command; usage errors exit 1 (the contract's "invalid configuration or usage"), not
+    /// ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                ProcessSetup.printError(fullMessage(for: error))
+                Glibc.exit(1)
+            }
+            exit(withError: error)
+        }
+    }
 }
+
+#if canImport(Glibc)
+    import Glibc
+#endif

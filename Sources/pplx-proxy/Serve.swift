@@ -43,7 +43,15 @@ struct Serve: ParsableCommand {
         let (logger, sink) = ProcessSetup.makeLogger(level: resolved.config.logLevel)
 
         var demoMock: MockUpstreamServer?
-        if demo || (resolved.key == nil && resolved.config.upstream.url == UpstreamConfig.defaultURL) {
+        let keyless = resolved.key == nil && resolved.config.upstream.url == UpstreamConfig.defaultURL
+        // Only the bare first run (no config file, no members, loopback) falls back to the emulator without a key;
+        // a deployment that lost its key must fail loudly, not answer with canned text.
+        if !demo, keyless, configPath != nil || !resolved.config.clients.isEmpty || !resolved.config.listen.isLoopback {
+            ProcessSetup.fail(
+                "no upstream key: set PERPLEXITY_API_KEY or PPLX_API_KEY, or upstream.api_key_file "
+                    + "(or run `pplx-proxy serve --demo` for the offline emulator)", code: 1)
+        }
+        if demo || keyless {
             if !demo {
                 logger.warning(
                     "no PERPLEXITY_API_KEY or PPLX_API_KEY set: serving the built-in offline emulator (demo mode); answers are canned")
@@ -62,11 +70,14 @@ struct Serve: ParsableCommand {
             server = try ProxyServer(settings: ProxySettings(config: resolved.config, upstreamKey: resolved.key), logger: logger)
         } catch let error as TLSError {
             ProcessSetup.fail("tls: \(error)", code: 1)
+        } catch let errors as ConfigErrors {
+            ProcessSetup.fail(errors.description, code: 1)
         } catch {
             ProcessSetup.fail("cannot listen on \(resolved.config.listen): \(error)", code: 2)
         }
         server.start()
-        logger.info("listening on \(server.localAddress)")
+        // Always printed, whatever the log level: scripts and supervisors wait for this line.
+        ProcessSetup.printError("listening on \(server.localAddress)")
         logger.info(
             "upstream \(resolved.config.upstream.api.rawValue) at \(resolved.config.upstream.url); metadata \(resolved.config.stream.metadata.rawValue)"
         )
@@ -136,6 +147,18 @@ struct Serve: ParsableCommand {
                 || resolved.config.eventLoops != running.eventLoops
             {
                 logger.warning("reload: listen, tls and event_loops take effect only after a restart")
+            }
+            // The socket stays bound where it is: judge the new settings (e.g. anonymous use) against that address.
+            resolved.config.listen = running.listen
+            resolved.config.tls = running.tls
+            resolved.config.eventLoops = running.eventLoops
+            let problems = resolved.config.validate()
+            guard problems.isEmpty else {
+                logger.error("reload refused, keeping the running configuration: \(problems.map(\.description).joined(separator: "; "))")
+                return
+            }
+            if resolved.config.logLevel != running.logLevel {
+                logger.warning("reload: log_level takes effect only after a restart")
             }
             if let demoURL {
                 resolved.config.upstream.url = demoURL

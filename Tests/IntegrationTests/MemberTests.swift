@@ -87,3 +87,26 @@ import Testing
         #expect(metrics.text.contains("pplx_streams_open"))
     }
 }
+
+/// Member restrictions on the Agent API pass-through and the single-model endpoint.
+@Suite struct MemberAgentPassthroughTests {
+    @Test func restrictedMember_mayRunOnlyTheRoutesOfItsModels() throws {
+        let harness = try ProxyHarness(api: .agent) { config in
+            var bob = ClientConfig(name: "bob", keyHash: KeyHash.hash(MemberTests.bobKey))
+            bob.models = ["sonar"]
+            config.clients = [bob]
+        }
+        let headers = ["Authorization": "Bearer \(MemberTests.bobKey)"]
+        let allowed = try harness.client()
+        try allowed.post("/v1/responses", json: #"{"model":"perplexity/sonar","input":"hi"}"#, headers: headers)
+        #expect(try allowed.readResponse().status == 200)
+        let refused = try harness.client()
+        try refused.post("/v1/responses", json: #"{"preset":"high","input":"hi"}"#, headers: headers)
+        #expect(try refused.readResponse().status == 403)
+        let model = try harness.client()
+        try model.get("/v1/models/sonar", headers: headers)
+        #expect(try model.readResponse().json?["id"] as? String == "sonar")
+        try model.get("/v1/models/sonar-pro", headers: headers)
+        #expect(try model.readResponse().status == 404)
+    }
+}

@@ -99,3 +99,18 @@ def test_sigterm_drains_and_exits_0(spawn, stacks):
     assert get(proxy.url + "/healthz").status == 200
     proxy.popen.send_signal(signal.SIGTERM)
     assert proxy.popen.wait(timeout=20) == 0, proxy.log_text()[-2000:]
+
+
+def test_serve_with_a_config_but_no_key_refuses_to_start(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text('{"listen": "127.0.0.1:0"}')
+    proc = subprocess.run([str(BINARY), "serve", "--config", str(config)], capture_output=True, text=True, timeout=30,
+                          env=clean_env())
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "no upstream key" in proc.stderr
+
+
+def test_usage_errors_exit_1():
+    proc = subprocess.run([str(BINARY), "serve", "--no-such-flag"], capture_output=True, text=True, timeout=30,
+                          env=clean_env())
+    assert proc.returncode == 1, proc.stdout + proc.stderr

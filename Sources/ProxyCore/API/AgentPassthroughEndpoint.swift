@@ -6,22 +6,19 @@ struct AgentPassthroughEndpoint {
 
     func handle(_ request: HTTPRequest, caller: Caller, response: HTTPResponseWriter) {
         guard settings.config.upstream.api == .agent else {
-            state.metrics.recordRequest(route: "agent", status: 404)
-            return response.respond(error: ClientErrors.agentEndpointsNeedAgentMode)
+            return reject(ClientErrors.agentEndpointsNeedAgentMode, response, caller: caller, model: nil)
         }
         let body: JSONValue
         do {
             body = try JSONValue.parse(request.body)
         } catch {
-            state.metrics.recordRequest(route: "agent", status: 400)
-            return response.respond(
-                error: OpenAIError(
-                    status: 400, type: "invalid_request_error", code: "invalid_json", message: "Request body is not valid JSON: \(error)"))
+            let invalid = OpenAIError(
+                status: 400, type: "invalid_request_error", code: "invalid_json", message: "Request body is not valid JSON: \(error)")
+            return reject(invalid, response, caller: caller, model: nil)
         }
         let model = body["model"]?.stringValue ?? body["preset"]?.stringValue ?? "agent"
-        guard caller.allows(model: model) else {
-            state.metrics.recordRequest(route: "agent", status: 403)
-            return response.respond(error: ClientErrors.modelNotAllowed(model, caller: caller.name))
+        guard Self.memberMayRun(body, caller: caller, config: settings.config) else {
+            return reject(ClientErrors.modelNotAllowed(model, caller: caller.name), response, caller: caller, model: model)
         }
         let stream = body["stream"]?.boolValue ?? false
         let context = RequestContext(state: state, settings: settings, caller: caller, route: "agent", clientModel: model, stream: stream)
@@ -29,5 +26,22 @@ struct AgentPassthroughEndpoint {
         context.startRelay(
             response, upstream: upstream, mode: stream ? .stream : .passthroughBody, translator: PassthroughRelay(wire: .agent),
             upstreamModel: model, cancelsAgentRun: stream)
+    }
+
+    /// A member restricted to some model ids may run the Agent API only with the models and presets those ids
+    /// route to: every `model`, `preset` and `models` entry in the body must be one of them.
+    static func memberMayRun(_ body: JSONValue, caller: Caller, config: ProxyConfig) -> Bool {
+        guard let allowedIDs = caller.member?.models else { return true }
+        let routes = allowedIDs.compactMap { config.models[$0] }
+        let models = Set(routes.compactMap(\.model))
+        let presets = Set(routes.compactMap(\.preset))
+        let requestedModels = [body["model"]?.stringValue].compactMap { $0 } + (body["models"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let requestedPreset = body["preset"]?.stringValue
+        guard !requestedModels.isEmpty || requestedPreset != nil else { return false }
+        return requestedModels.allSatisfy(models.contains) && (requestedPreset.map(presets.contains) ?? true)
+    }
+
+    private func reject(_ error: OpenAIError, _ response: HTTPResponseWriter, caller: Caller, model: String?) {
+        RequestRejection.reject(error, response: response, state: state, caller: caller, route: "agent", model: model, stream: false)
     }
 }

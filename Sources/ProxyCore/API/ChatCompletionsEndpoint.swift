@@ -10,22 +10,26 @@ struct ChatCompletionsEndpoint {
         let config = settings.config
         let chat: ChatCompletionRequest
         switch ChatCompletionRequest.parse(request.body) {
-        case .failure(let error): return reject(error, response)
+        case .failure(let error): return reject(error, response, caller: caller, model: nil, stream: false)
         case .success(let parsed): chat = parsed
         }
         guard caller.allows(model: chat.model) else {
-            return reject(ClientErrors.modelNotAllowed(chat.model, caller: caller.name), response)
+            return reject(
+                ClientErrors.modelNotAllowed(chat.model, caller: caller.name), response, caller: caller, model: chat.model,
+                stream: chat.stream)
         }
         let context = RequestContext(
             state: state, settings: settings, caller: caller, route: "chat_completions", clientModel: chat.model, stream: chat.stream)
         switch config.upstream.api {
         case .agent:
             guard let route = config.models[chat.model] else {
-                return reject(ClientErrors.unknownModel(chat.model, known: Array(config.models.keys)), response)
+                return reject(
+                    ClientErrors.unknownModel(chat.model, known: Array(config.models.keys)), response, caller: caller, model: chat.model,
+                    stream: chat.stream)
             }
             let agentRequest: AgentRequest
             switch AgentRequestTranslator.translate(chat, route: route) {
-            case .failure(let error): return reject(error, response)
+            case .failure(let error): return reject(error, response, caller: caller, model: chat.model, stream: chat.stream)
             case .success(let translated): agentRequest = translated
             }
             if !agentRequest.droppedParameters.isEmpty {
@@ -37,7 +41,7 @@ struct ChatCompletionsEndpoint {
             if chat.stream {
                 let translator = AgentStreamTranslator(
                     clientModel: chat.model, includeUsage: chat.includeUsage, fallbackID: RequestContext.makeChatID(),
-                    created: UnixTime.now())
+                    created: UnixTime.now(), upstreamKey: settings.upstreamKey)
                 context.startRelay(
                     response, upstream: upstream, mode: .stream, translator: translator, upstreamModel: upstreamModel, cancelsAgentRun: true
                 )
@@ -69,9 +73,8 @@ struct ChatCompletionsEndpoint {
         }
     }
 
-    private func reject(_ error: OpenAIError, _ response: HTTPResponseWriter) {
-        state.metrics.recordRequest(route: "chat_completions", status: error.status)
-        state.logger.info("POST chat/completions -> \(error.status) \(error.code)")
-        response.respond(error: error)
+    private func reject(_ error: OpenAIError, _ response: HTTPResponseWriter, caller: Caller, model: String?, stream: Bool) {
+        RequestRejection.reject(
+            error, response: response, state: state, caller: caller, route: "chat_completions", model: model, stream: stream)
     }
 }

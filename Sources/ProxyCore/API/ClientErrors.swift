@@ -28,6 +28,12 @@ enum ClientErrors {
             message: "Unknown model '\(model)'. Configured models: \(known.sorted().joined(separator: ", ")).", param: "model")
     }
 
+    static func modelNotFound(_ id: String) -> OpenAIError {
+        OpenAIError(
+            status: 404, type: "invalid_request_error", code: "model_not_found", message: "The model '\(id)' does not exist.",
+            param: "model")
+    }
+
     static let agentEndpointsNeedAgentMode = OpenAIError(
         status: 404, type: "invalid_request_error", code: "unknown_url",
         message: "/v1/responses and /v1/agent are served in agent mode only (upstream.api \"agent\").")

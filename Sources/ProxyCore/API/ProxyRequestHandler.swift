@@ -66,6 +66,18 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
             withCaller(request, response, route: "agent") { settings, caller in
                 AgentPassthroughEndpoint(state: state, settings: settings).handle(request, caller: caller, response: response)
             }
+        case _ where path.hasPrefix("/models/") || path.hasPrefix("/v1/models/"):
+            guard request.method == "GET" else {
+                return reject(
+                    request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "models", allow: "GET")
+            }
+            withCaller(request, response, route: "models") { settings, caller in
+                let id = String(path.hasPrefix("/v1/") ? path.dropFirst("/v1/models/".count) : path.dropFirst("/models/".count))
+                guard let body = ModelList.json(settings.config, caller: caller, id: id) else {
+                    return reject(request, response, ClientErrors.modelNotFound(id), route: "models")
+                }
+                respondJSON(response, status: 200, body: body, route: "models")
+            }
         default:
             reject(request, response, ClientErrors.notFound(path), route: "unknown")
         }

@@ -34,9 +34,8 @@ struct RequestContext {
                 member, stream: stream, now: MonotonicClock.nanoseconds(), today: clock.day, secondsToMidnight: clock.secondsToMidnight)
             {
             case .failure(let error):
-                state.metrics.recordRequest(route: route, status: error.status)
-                state.logger.info("\(route) -> \(error.status) \(error.code)", metadata: ["client": .string(caller.name)])
-                response.respond(error: error)
+                RequestRejection.reject(
+                    error, response: response, state: state, caller: caller, route: route, model: clientModel, stream: stream)
                 return
             case .success(let admitted):
                 admission = admitted

@@ -5,6 +5,8 @@ enum UpstreamHeaders {
     private static let dropped: Set<String> = [
         "authorization", "proxy-authorization", "connection", "keep-alive", "proxy-connection", "te", "trailer",
         "transfer-encoding", "upgrade", "host", "content-length", "expect", "accept-encoding", "accept", "cookie",
+        // Other places SDKs put the caller's own credentials (Azure OpenAI's api-key, OpenAI org/project ids).
+        "api-key", "x-api-key", "openai-organization", "openai-project",
     ]
 
     static func build(from request: HTTPRequest, upstreamKey: String?, accept: String) -> [(String, String)] {

@@ -188,7 +188,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             complete(kind: .ok, status: status)
             writer.respond(status: status, headers: out, body: body)
         case .agentBody(let clientModel):
-            switch AgentResponseTranslator.translate(collected, clientModel: clientModel) {
+            switch AgentResponseTranslator.translate(collected, clientModel: clientModel, upstreamKey: upstreamKey) {
             case .success(let body):
                 collected = []
                 bodyUsage = Self.usage(inChatCompletion: body)
@@ -270,7 +270,12 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     // response: a client that sends its next request the moment this one ends must find it already counted.
 
     private func finishStream(kind: RelayOutcome.Kind, errorKind: String? = nil) {
-        complete(kind: kind, status: 200, errorKind: errorKind)
+        // A stream the translator ended with an error frame is a failed request, whatever closed it.
+        if kind == .ok, let failure = translator.failure {
+            complete(kind: .upstreamError, status: 200, errorKind: failure.code)
+        } else {
+            complete(kind: kind, status: 200, errorKind: errorKind)
+        }
         writer.finishStream()
     }
 

@@ -24,7 +24,12 @@ public final class ProxyServer: @unchecked Sendable {
         Self.applyConnectionCache(config, to: loops)
         if let path = config.usageLedger {
             Self.seedTokenBudgets(from: path, limiter: state.limiter)
-            let ledger = try UsageLedger(path: path)
+            let ledger: UsageLedger
+            do {
+                ledger = try UsageLedger(path: path)
+            } catch {
+                throw ConfigErrors(problems: [ConfigProblem(path: "usage_ledger", message: "cannot open \(path): \(error)")])
+            }
             state.replaceLedger(with: ledger)
         }
     }

@@ -40,7 +40,8 @@ public struct AgentStreamTranslator: StreamTranslator {
 
     /// A translator for one client stream. `fallbackID` and `created` are used until (and unless)
     /// `response.created` supplies the run's own.
-    public init(clientModel: String, includeUsage: Bool, fallbackID: String, created: Int) {
+    public init(clientModel: String, includeUsage: Bool, fallbackID: String, created: Int, upstreamKey: String? = nil) {
+        self.upstreamKey = upstreamKey
         self.clientModel = clientModel
         self.includeUsage = includeUsage
         self.fallbackID = fallbackID
@@ -228,10 +229,18 @@ public struct AgentStreamTranslator: StreamTranslator {
 
     /// Ends the client stream with an `event: error` frame; `usage` is what the failed run still reported.
     private mutating func fail(_ error: OpenAIError, usage: StreamUsage?, into output: inout [UInt8]) {
+        var error = error
+        // Upstream run-failure text reaches the client: never with the key in it, never unbounded.
+        error.message = UpstreamErrorMapper.clip(UpstreamKey.scrub(error.message, key: upstreamKey))
         self.usage = usage
+        failure = error
         output.append(contentsOf: error.sseFrame)
         finished = true
     }
+
+    /// The error the stream ended with, if any.
+    public private(set) var failure: OpenAIError?
+    private let upstreamKey: String?
 
     private func nonNull(_ value: JSONValue?) -> JSONValue? {
         value.flatMap { $0.isNull ? nil : $0 }

@@ -71,8 +71,12 @@ public struct ChatStreamNormalizer: StreamTranslator {
     public mutating func upstreamFailed(_ error: OpenAIError, into output: inout [UInt8]) {
         guard !finished else { return }
         finished = true
+        failure = error
         output.append(contentsOf: error.sseFrame)
     }
+
+    /// The error the stream ended with, if any.
+    public private(set) var failure: OpenAIError?
 
     private mutating func handle(_ event: ServerSentEvent, into output: inout [UInt8]) {
         if event.isDoneSentinel {

@@ -77,9 +77,13 @@ public struct PassthroughRelay: StreamTranslator {
     public mutating func upstreamFailed(_ error: OpenAIError, into output: inout [UInt8]) {
         guard !finished else { return }
         finished = true
+        failure = error
         held = []
         output.append(contentsOf: error.sseFrame)
     }
+
+    /// The error the stream ended with, if any (its own failures; upstream error events pass through as data).
+    public private(set) var failure: OpenAIError?
 
     private mutating func release(upTo endOffset: Int, into output: inout [UInt8]) {
         let count = endOffset - heldOffset

@@ -40,4 +40,6 @@ public protocol StreamTranslator {
     var usage: StreamUsage? { get }
     /// The upstream's run id (Agent API `resp_…`), once known, for cancelling an abandoned run.
     var upstreamResponseID: String? { get }
+    /// The error the client stream ended with (its `event: error` frame), if it did: the request counts as failed.
+    var failure: OpenAIError? { get }
 }
