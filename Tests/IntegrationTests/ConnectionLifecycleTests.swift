@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import MockUpstream
 import ProxyCore
@@ -67,5 +68,24 @@ import Testing
         let slow = try harness.chat(scenario: "slow")
         #expect(streamedText(slow.body) == CanonicalAnswer.text)
         #expect(sseDataPayloads(slow.body).last == "[DONE]")
+    }
+}
+
+/// Graceful shutdown's last resort: what the grace period could not finish is told why.
+@Suite struct ShutdownTests {
+    @Test func streamCutAtTheEndOfTheGracePeriod_getsAShuttingDownErrorFrame() throws {
+        let harness = try ProxyHarness(api: .agent)
+        let client = try harness.client()
+        try client.post("/v1/chat/completions", json: ProxyHarness.chatBody(scenario: "stall"))
+        #expect(try client.readHead().status == 200)
+        _ = try client.readChunk()
+        let done = DispatchSemaphore(value: 0)
+        harness.proxy.shutdown(graceMs: 200) { done.signal() }
+        var rest: [UInt8] = []
+        while let chunk = try client.readChunk() { rest += chunk }
+        #expect(String(decoding: rest, as: UTF8.self).contains(#""code":"shutting_down""#))
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        // The abandoned Agent run was cancelled upstream too.
+        #expect(harness.eventually { harness.mock.statistics.cancellations.count == 1 })
     }
 }

@@ -110,3 +110,21 @@ import Testing
         #expect(try model.readResponse().status == 404)
     }
 }
+
+/// With members configured, the API's shape is not revealed to callers without a key.
+@Suite struct MemberAuthenticationOrderTests {
+    @Test func unknownPathsAndWrongMethods_need_a_key_first() throws {
+        let harness = try ProxyHarness(api: .chat) { config in
+            config.clients = [ClientConfig(name: "alice", keyHash: KeyHash.hash(MemberTests.aliceKey))]
+        }
+        let client = try harness.client()
+        try client.get("/nope")
+        #expect(try client.readResponse().status == 401)
+        try client.get("/v1/chat/completions")
+        #expect(try client.readResponse().status == 401)
+        try client.get("/nope", headers: ["Authorization": "Bearer \(MemberTests.aliceKey)"])
+        #expect(try client.readResponse().status == 404)
+        try client.get("/healthz")
+        #expect(try client.readResponse().status == 200)
+    }
+}

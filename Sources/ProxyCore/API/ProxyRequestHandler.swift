@@ -43,7 +43,7 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
             response.respond(status: 200, headers: headers, body: Array(state.metrics.render().utf8))
         case "/chat/completions", "/v1/chat/completions":
             guard request.method == "POST" else {
-                return reject(
+                return rejectAfterAuthentication(
                     request, response, ClientErrors.methodNotAllowed(request.method, allowed: "POST"), route: "chat_completions",
                     allow: "POST")
             }
@@ -52,7 +52,7 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
             }
         case "/models", "/v1/models":
             guard request.method == "GET" else {
-                return reject(
+                return rejectAfterAuthentication(
                     request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "models", allow: "GET")
             }
             withCaller(request, response, route: "models") { settings, caller in
@@ -60,7 +60,7 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
             }
         case "/v1/responses", "/v1/agent":
             guard request.method == "POST" else {
-                return reject(
+                return rejectAfterAuthentication(
                     request, response, ClientErrors.methodNotAllowed(request.method, allowed: "POST"), route: "agent", allow: "POST")
             }
             withCaller(request, response, route: "agent") { settings, caller in
@@ -68,7 +68,7 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
             }
         case _ where path.hasPrefix("/models/") || path.hasPrefix("/v1/models/"):
             guard request.method == "GET" else {
-                return reject(
+                return rejectAfterAuthentication(
                     request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "models", allow: "GET")
             }
             withCaller(request, response, route: "models") { settings, caller in
@@ -79,7 +79,7 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
                 respondJSON(response, status: 200, body: body, route: "models")
             }
         default:
-            reject(request, response, ClientErrors.notFound(path), route: "unknown")
+            rejectAfterAuthentication(request, response, ClientErrors.notFound(path), route: "unknown")
         }
     }
 
@@ -92,6 +92,22 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
         case .failure(let error): reject(request, response, error, route: route)
         case .success(let caller): body(settings, caller)
         }
+    }
+
+    /// With members configured every route but health and readiness needs a member key, so an unauthenticated
+    /// request to an unknown path or with a wrong method gets the 401, not a 404/405 that maps the API.
+    private func rejectAfterAuthentication(
+        _ request: HTTPRequest, _ response: HTTPResponseWriter, _ error: OpenAIError, route: String, allow: String? = nil
+    ) {
+        if case .failure(let unauthenticated) = Caller.authenticate(request, members: state.settings.members) {
+            return reject(request, response, unauthenticated, route: route)
+        }
+        reject(request, response, error, route: route, allow: allow)
+    }
+
+    /// Counts an HTTP-level failure (malformed request, limits, timeouts) answered by the connection itself.
+    public func requestFailed(status: Int) {
+        state.metrics.recordRequest(route: "invalid", status: status)
     }
 
     private func reject(_ request: HTTPRequest, _ response: HTTPResponseWriter, _ error: OpenAIError, route: String, allow: String? = nil) {

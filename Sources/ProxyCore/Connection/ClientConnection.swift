@@ -223,6 +223,7 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
             default: "invalid_http_request"
             }
         let error = OpenAIError(status: failure.status, type: "invalid_request_error", code: code, message: failure.message)
+        handler.requestFailed(status: failure.status)
         var headers = HTTPHeaders()
         headers.add("Content-Type", "application/json")
         respond(exchangeCounter, status: failure.status, headers: headers, body: error.jsonBody)
@@ -481,6 +482,12 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
     func drain() {
         draining = true
         if case .idle = responseState, !parser.isMidRequest { close() }
+    }
+
+    /// Ends the connection for shutdown: the open exchange first gets to tell its client why (an error frame).
+    func shutDown() {
+        exchange?.serverShuttingDown()
+        close()
     }
 
     private func clientGone() {

@@ -11,10 +11,22 @@ public protocol HTTPExchange: AnyObject {
     func clientDrained()
     /// Periodic tick (about every 100 ms) for upstream deadlines and keep-alive pings.
     func sweep(now: UInt64)
+    /// The proxy is shutting down and this response cannot finish: end it now in a way the client can see.
+    func serverShuttingDown()
+}
+
+extension HTTPExchange {
+    public func serverShuttingDown() {}
 }
 
 /// Answers complete requests. Called on the connection's event loop; must not block.
 public protocol HTTPRequestHandler: Sendable {
     /// Handles one request, answering through `response` now or later (streams keep it and attach an exchange).
     func handle(_ request: HTTPRequest, response: HTTPResponseWriter)
+    /// The connection answered an HTTP-level failure itself (400, 408, 413, 431, …), for metrics.
+    func requestFailed(status: Int)
+}
+
+extension HTTPRequestHandler {
+    public func requestFailed(status: Int) {}
 }

@@ -112,6 +112,13 @@ public final class HTTPServer: @unchecked Sendable {
         group.shutdown()
     }
 
+    /// Ends every open connection for shutdown: open responses are told why (`serverShuttingDown`), then closed.
+    public func shutDownAllConnections() {
+        for loop in group.loops {
+            loop.queue.sync { loop.forEachRegistered { ($0 as? ClientConnection)?.shutDown() } }
+        }
+    }
+
     /// Closes every open connection at once, aborting open streams.
     public func closeAllConnections() {
         for loop in group.loops {

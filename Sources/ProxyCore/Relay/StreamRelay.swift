@@ -211,6 +211,28 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         complete(kind: .clientAborted, status: 499)
     }
 
+    public func serverShuttingDown() {
+        guard !isDone else { return }
+        let error = OpenAIError(
+            status: 503, type: "server_error", code: "shutting_down",
+            message: "The proxy is shutting down; this response was cut short. Retry shortly.", retryAfterSeconds: 1)
+        transfer?.cancel()
+        transfer = nil
+        // The run upstream would go on billing: cancel it like an abandoned one.
+        onClientAbort(translator)
+        switch state {
+        case .streaming:
+            scratch.removeAll(keepingCapacity: true)
+            translator.upstreamFailed(error, into: &scratch)
+            if !scratch.isEmpty { writer.send(scratch) }
+            finishStream(kind: .upstreamError, errorKind: "shutting_down")
+        case .waitingForHead, .collectingBody, .collectingError:
+            fail(before: error, errorKind: "shutting_down")
+        case .done:
+            return
+        }
+    }
+
     public func clientFinishedSending() {
         guard case .stream = mode else { return }
         writer.abort()

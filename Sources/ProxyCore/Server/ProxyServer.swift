@@ -110,7 +110,7 @@ public final class ProxyServer: @unchecked Sendable {
         @Sendable func poll() {
             if state.metrics.requestsInFlight.load == 0 || MonotonicClock.nanoseconds() >= deadline {
                 http.stopAccepting()
-                http.closeAllConnections()
+                http.shutDownAllConnections()
                 state.replaceLedger(with: nil)
                 Self.waitForRunCancellations(until: MonotonicClock.nanoseconds() &+ 2_000_000_000, then: completion)
                 return
