@@ -69,6 +69,17 @@ import Testing
         #expect(streamedText(slow.body) == CanonicalAnswer.text)
         #expect(sseDataPayloads(slow.body).last == "[DONE]")
     }
+    @Test func clientThatHalfClosesThenResets_endsItsRequestAtOnce() throws {
+        let harness = try ProxyHarness(api: .chat)
+        let client = try harness.client()
+        try client.post("/v1/chat/completions", json: ProxyHarness.chatBody(stream: false, scenario: "no-response"))
+        shutdown(client.fd, Int32(SHUT_WR))
+        #expect(harness.eventually { harness.proxy.state.metrics.requestsInFlight.load == 1 })
+        client.reset()
+        // Without the hang-up handling the request would live until the upstream's first-byte timeout (120 s),
+        // with the loop spinning on the error event meanwhile.
+        #expect(harness.eventually { harness.proxy.state.metrics.requestsInFlight.load == 0 })
+    }
 }
 
 /// Graceful shutdown's last resort: what the grace period could not finish is told why.

@@ -65,17 +65,20 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
         SocketIO.setNoDelay(fd)
         loop.register(self)
         setDeadline(.header, milliseconds: settings.headerTimeoutMs)
-        loop.reactor.watch(fd, handler: self, read: true, write: false)
         if let tlsContext {
             guard let session = TLSSession(context: tlsContext, fd: fd) else { return close() }
             tls = session
         }
+        loop.reactor.watch(fd, handler: self, read: true, write: false)
     }
 
     // MARK: Reactor events
 
     func socketReadable(_ fd: Int32, error: Bool) {
         readable()
+        // Error or hang-up is reported whatever the interest mask: if reading did not end the connection (reads
+        // suspended, or EOF already seen) it would come back on every drain. The peer cannot receive either.
+        if error, !closed { clientGone() }
     }
 
     func socketWritable(_ fd: Int32) {
@@ -404,11 +407,14 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
             watchingWrites = false
             updateInterest()
         }
+        // A TLS read that needed to write while the backlog was flushing is retried now.
+        let retryRead = tls?.wantsWritable == true
         if drainRequested {
             drainRequested = false
             exchange?.clientDrained()
         }
         responseFinishedIfFlushed()
+        if retryRead, !closed { readable() }
     }
 
     /// Once a finished response has fully left, either closes or moves on to the next pipelined request.

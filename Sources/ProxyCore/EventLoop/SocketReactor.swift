@@ -6,7 +6,8 @@ import Dispatch
 #endif
 
 /// Receives readiness events for sockets registered with a `SocketReactor`.
-protocol SocketEventHandler: AnyObject {
+/// Implementations are loop-confined classes (`@unchecked Sendable`).
+protocol SocketEventHandler: AnyObject, Sendable {
     /// The socket is readable, at end of file, or in error.
     func socketReadable(_ fd: Int32, error: Bool)
     /// The socket is writable.
@@ -32,13 +33,16 @@ final class SocketReactor {
     }
 
     private let epfd: Int32
+    private let queue: DispatchQueue
     private var source: DispatchSourceRead?
     private var registrations: [Int32: Registration] = [:]
     private var nextGeneration: UInt32 = 1
+    private var isShutDown = false
     private let events: UnsafeMutablePointer<pplx_epoll_ready>
     private static let batch = 256
 
     init(queue: DispatchQueue) {
+        self.queue = queue
         epfd = pplx_epoll_create()
         precondition(epfd >= 0, "epoll_create1 failed: \(errno)")
         events = .allocate(capacity: Self.batch)
@@ -50,18 +54,23 @@ final class SocketReactor {
 
     /// Starts watching `fd` (or changes what is watched and who handles it).
     func watch(_ fd: Int32, handler: SocketEventHandler, read: Bool, write: Bool) {
-        if var existing = registrations[fd] {
-            existing.handler = handler
-            registrations[fd] = existing
-            update(fd, read: read, write: write)
-            return
+        guard !isShutDown else { return }
+        if let existing = registrations[fd] {
+            if existing.handler === handler {
+                update(fd, read: read, write: write)
+                return
+            }
+            // A different owner for the same number: the old registration is stale (its descriptor was closed
+            // without `remove`). Start afresh with a new generation.
+            remove(fd)
         }
         let generation = nextGeneration
         nextGeneration &+= 1
         let data = Self.data(fd: fd, generation: generation)
         guard pplx_epoll_ctl(epfd, PPLX_EPOLL_CTL_ADD, fd, Self.mask(read: read, write: write), data) == 0 else {
-            // Not watchable (closed underneath us): report it as an error so the owner tears it down.
-            handler.socketReadable(fd, error: true)
+            // Not watchable (closed underneath us): report it as an error, in a fresh turn of the loop so the owner
+            // (possibly inside a libcurl callback) is not re-entered.
+            queue.async { handler.socketReadable(fd, error: true) }
             return
         }
         registrations[fd] = Registration(handler: handler, generation: generation, read: read, write: write)
@@ -72,8 +81,12 @@ final class SocketReactor {
         guard var registration = registrations[fd], registration.read != read || registration.write != write else { return }
         registration.read = read
         registration.write = write
-        pplx_epoll_ctl(
-            epfd, PPLX_EPOLL_CTL_MOD, fd, Self.mask(read: read, write: write), Self.data(fd: fd, generation: registration.generation))
+        let mask = Self.mask(read: read, write: write)
+        let data = Self.data(fd: fd, generation: registration.generation)
+        if pplx_epoll_ctl(epfd, PPLX_EPOLL_CTL_MOD, fd, mask, data) != 0 {
+            // The kernel forgot it (descriptor closed and reused without `remove`): register it again.
+            pplx_epoll_ctl(epfd, PPLX_EPOLL_CTL_ADD, fd, mask, data)
+        }
         registrations[fd] = registration
     }
 
@@ -85,6 +98,8 @@ final class SocketReactor {
 
     /// Cancels the Dispatch source and closes the epoll set. Registered sockets are forgotten, not closed.
     func shutdown() {
+        guard !isShutDown else { return }
+        isShutDown = true
         registrations.removeAll()
         let epfd = self.epfd
         source?.setCancelHandler { Glibc.close(epfd) }
@@ -108,27 +123,28 @@ final class SocketReactor {
 
     /// Handles every ready socket. A handler may remove or close other sockets, and a closed number may even be
     /// reused within the batch: each event is matched to its registration's generation, so a stale one is dropped.
+    ///
+    /// One batch per call: other work on the loop's queue (timers, accepted sockets, queued blocks) runs between
+    /// batches, and level-triggered epoll keeps the Dispatch source firing while sockets stay ready.
     private func drain() {
-        while true {
-            let n = pplx_epoll_wait(epfd, events, Int32(Self.batch), 0)
-            guard n > 0 else { return }
-            for i in 0..<Int(n) {
-                let event = events[i]
-                let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: event.data))
-                let generation = UInt32(truncatingIfNeeded: event.data >> 32)
-                let flags = event.events
-                let failed = flags & (PPLX_EPOLLERR | PPLX_EPOLLHUP) != 0
-                if flags & PPLX_EPOLLIN != 0 || failed {
-                    guard let registration = registrations[fd], registration.generation == generation else { continue }
-                    registration.handler.socketReadable(fd, error: failed)
-                }
-                if flags & PPLX_EPOLLOUT != 0 {
-                    guard let registration = registrations[fd], registration.generation == generation, registration.write
-                    else { continue }
-                    registration.handler.socketWritable(fd)
-                }
+        guard !isShutDown else { return }
+        let n = pplx_epoll_wait(epfd, events, Int32(Self.batch), 0)
+        guard n > 0 else { return }
+        for i in 0..<Int(n) {
+            let event = events[i]
+            let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: event.data))
+            let generation = UInt32(truncatingIfNeeded: event.data >> 32)
+            let flags = event.events
+            let failed = flags & (PPLX_EPOLLERR | PPLX_EPOLLHUP) != 0
+            if flags & PPLX_EPOLLIN != 0 || failed {
+                guard let registration = registrations[fd], registration.generation == generation else { continue }
+                registration.handler.socketReadable(fd, error: failed)
             }
-            if Int(n) < Self.batch { return }
+            if flags & PPLX_EPOLLOUT != 0 {
+                guard let registration = registrations[fd], registration.generation == generation, registration.write
+                else { continue }
+                registration.handler.socketWritable(fd)
+            }
         }
     }
 }

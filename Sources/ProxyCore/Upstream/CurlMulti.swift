@@ -82,6 +82,7 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
     /// Detaches every transfer, closes the multi handle (libcurl closes its pooled sockets through
     /// `closeSocket`), and cancels the Dispatch sources, which must never be released while suspended.
     func close() {
+        guard !closed else { return }
         closed = true
         for transfer in transfers.values {
             curl_multi_remove_handle(handle, transfer.easy)

@@ -43,7 +43,17 @@ final class RawHTTPClient {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    deinit { Glibc.close(fd) }
+    private var descriptorClosed = false
+
+    deinit { if !descriptorClosed { Glibc.close(fd) } }
+
+    /// Closes with a zero linger time, so the peer gets a reset (RST) instead of an orderly FIN.
+    func reset() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        Glibc.close(fd)
+        descriptorClosed = true
+    }
 
     /// Shrinks the kernel receive buffer (slow-reader tests).
     func setReceiveBuffer(bytes: Int32) {
