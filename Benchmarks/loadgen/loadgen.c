@@ -399,6 +399,16 @@ static int body_bytes(struct lconn *c, const char *d, size_t n, uint64_t arrival
 }
 
 /* Parses the head once it is complete; returns the offset of the body, 0 if incomplete, -1 on error. */
+/* Appends received bytes to the connection's head buffer, growing it as needed. */
+static void append_input(struct lconn *c, const char *d, size_t len) {
+    if (c->in_len + len > c->in_cap) {
+        c->in_cap = (c->in_len + len) * 2;
+        c->in = xrealloc(c->in, c->in_cap);
+    }
+    memcpy(c->in + c->in_len, d, len);
+    c->in_len += len;
+}
+
 static long parse_head(struct lconn *c) {
     char *he = memmem(c->in, c->in_len, "\r\n\r\n", 4);
     if (!he) return 0;
@@ -458,12 +468,7 @@ static void stream_readable(struct lconn *c) {
         size_t len = (size_t)n;
         if (c->state == C_SENDING) c->state = C_HEAD; /* a response before the whole request went out */
         if (c->state == C_HEAD) {
-            if (c->in_len + len > c->in_cap) {
-                c->in_cap = (c->in_len + len) * 2;
-                c->in = xrealloc(c->in, c->in_cap);
-            }
-            memcpy(c->in + c->in_len, d, len);
-            c->in_len += len;
+            append_input(c, d, len);
             long h = parse_head(c);
             if (h == 0) {
                 if (c->in_len > 65536) { note_error(c, E_PROTOCOL, "head too large"); stream_finish(c); return; }
@@ -701,12 +706,7 @@ static void rps_event(struct lconn *c, uint32_t events) {
         const char *d = buf;
         size_t len = (size_t)n;
         if (c->state == C_HEAD) {
-            if (c->in_len + len > c->in_cap) {
-                c->in_cap = (c->in_len + len) * 2;
-                c->in = xrealloc(c->in, c->in_cap);
-            }
-            memcpy(c->in + c->in_len, d, len);
-            c->in_len += len;
+            append_input(c, d, len);
             long h = parse_head(c);
             if (h == 0) continue;
             if (h < 0) { note_error(c, E_PROTOCOL, "bad response head"); rps_done(c, 0); return; }
