@@ -43,12 +43,6 @@ enum WireJSON: Sendable {
         }
         return .object(members)
     }
-
-    /// The same object without `key`.
-    func removing(_ key: String) -> WireJSON {
-        guard case .object(let members) = self else { return self }
-        return .object(members.filter { $0.key != key })
-    }
 }
 
 extension WireJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,

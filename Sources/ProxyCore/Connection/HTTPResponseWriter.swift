@@ -15,9 +15,6 @@ public struct HTTPResponseWriter {
         self.loop = connection.loop
     }
 
-    /// Whether this exchange still owns the connection's response side.
-    public var isActive: Bool { connection?.isCurrent(exchangeNumber) ?? false }
-
     /// Sends a complete response with `Content-Length`.
     public func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) {
         connection?.respond(exchangeNumber, status: status, headers: headers, body: body)

@@ -157,9 +157,6 @@ public final class UpstreamTransfer: @unchecked Sendable {
         lastActivity = MonotonicClock.nanoseconds()
     }
 
-    /// Whether the transfer waits for `resume()`.
-    public var isPaused: Bool { paused }
-
     /// Abandons the transfer: no more delegate calls. Safe to call from a delegate callback.
     public func cancel() {
         guard !done else { return }
