@@ -209,6 +209,8 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
         clientSpeaksHTTP11 = request.minorVersion >= 1
         isHeadRequest = request.method == "HEAD"
         clearDeadline()
+        // A stream can last minutes: do not hold the request's buffer capacity meanwhile.
+        input.releaseIfEmpty()
         handler.handle(request, response: HTTPResponseWriter(connection: self, exchangeNumber: exchangeCounter))
     }
 

@@ -19,7 +19,8 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     private let onFinish: (RelayOutcome, Translator) -> Void
     private let onClientAbort: (Translator) -> Void
     private var transfer: UpstreamTransfer?
-    private let request: UpstreamRequest
+    /// Until `start()`: libcurl copies what it needs, so a long stream does not keep the body and headers.
+    private var request: UpstreamRequest?
 
     private enum State {
         case waitingForHead, streaming, collectingBody(status: Int, headers: HTTPHeaders), collectingError(
@@ -62,6 +63,8 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     /// Attaches to the client connection and starts the upstream transfer.
     public func start() {
         writer.attach(self)
+        guard let request else { return }
+        self.request = nil
         let transfer = UpstreamTransfer(request: request, loop: writer.loop, delegate: self)
         self.transfer = transfer
         transfer.start()
