@@ -46,4 +46,11 @@ struct sockaddr;
 extern int accept4(int fd, struct sockaddr *address, unsigned int *length, int flags);
 static inline int pplx_accept_nonblocking(int fd) { return accept4(fd, 0, 0, 04000 | 02000000); }
 
+/* memmem (a GNU extension Swift's Glibc module does not export): offset of needle in haystack, or -1. */
+extern void *memmem(const void *haystack, unsigned long haystack_length, const void *needle, unsigned long needle_length);
+static inline long pplx_find(const void *haystack, unsigned long haystack_length, const void *needle, unsigned long needle_length) {
+    const char *found = (const char *)memmem(haystack, haystack_length, needle, needle_length);
+    return found ? (long)(found - (const char *)haystack) : -1;
+}
+
 #endif

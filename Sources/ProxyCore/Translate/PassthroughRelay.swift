@@ -20,8 +20,9 @@ public struct PassthroughRelay: StreamTranslator {
     private var held: [UInt8] = []
     /// Stream offset of `held[0]`.
     private var heldOffset = 0
-    /// The last `usage` object seen (chat completions).
-    private var lastUsage: [UInt8] = []
+    /// The data of the last chat event carrying a `usage` object, parsed only when `usage` is read: relaying must
+    /// not pay a JSON scan per event for a figure needed once, at the end.
+    private var lastUsageEvent: [UInt8] = []
     private var agentUsage: StreamUsage?
     private var finished = false
 
@@ -36,8 +37,12 @@ public struct PassthroughRelay: StreamTranslator {
     /// The last cumulative usage the upstream reported.
     public var usage: StreamUsage? {
         if let agentUsage { return agentUsage }
-        guard !lastUsage.isEmpty else { return nil }
-        return lastUsage.withUnsafeBytes { StreamUsage(chatUsageJSON: $0) }
+        guard !lastUsageEvent.isEmpty else { return nil }
+        return lastUsageEvent.withUnsafeBytes { raw in
+            let json = JSONScanner(raw)
+            guard let usage = ChatEventFields(json)?.usage, usage.kind == .object else { return nil }
+            return StreamUsage(chatUsageJSON: json.rawBytes(usage))
+        }
     }
 
     /// The Agent run's id (`resp_…`) once `response.created` passed; nil for chat completions.
@@ -102,13 +107,11 @@ public struct PassthroughRelay: StreamTranslator {
             return
         }
         event.data.withUnsafeBytes { raw in
-            let json = JSONScanner(raw)
-            guard let fields = ChatEventFields(json) else { return }
-            if let usage = fields.usage, usage.kind == .object {
-                lastUsage.removeAll(keepingCapacity: true)
-                lastUsage.append(contentsOf: json.rawBytes(usage))
+            if RawJSONProbe.memberStartsObject("\"usage\"", in: raw) {
+                lastUsageEvent.removeAll(keepingCapacity: true)
+                lastUsageEvent.append(contentsOf: raw)
             }
-            if fields.deltaContent(json) != nil {
+            if RawJSONProbe.deltaHasContent(raw) {
                 chunksEmitted += 1
             }
         }
