@@ -186,7 +186,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         case .stream, .passthroughBody:
             let body = collected
             collected = []
-            bodyUsage = Self.usage(inChatCompletion: body)
+            bodyUsage = body.withUnsafeBytes { StreamUsage(usageMemberOf: $0) }
             noteClientWrite()
             complete(kind: .ok, status: status)
             writer.respond(status: status, headers: out, body: body)
@@ -194,7 +194,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             switch AgentResponseTranslator.translate(collected, clientModel: clientModel, upstreamKey: upstreamKey) {
             case .success(let body):
                 collected = []
-                bodyUsage = Self.usage(inChatCompletion: body)
+                bodyUsage = body.withUnsafeBytes { StreamUsage(usageMemberOf: $0) }
                 noteClientWrite()
                 complete(kind: .ok, status: 200)
                 writer.respond(status: 200, headers: out, body: body)
@@ -325,15 +325,6 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             timeToFirstByteNs: firstClientByteAt.map { $0 &- startedAt }, durationNs: now &- startedAt,
             upstreamErrorKind: errorKind)
         onFinish(outcome, translator)
-    }
-
-    /// The `usage` of a `chat.completion` body, if it has one.
-    private static func usage(inChatCompletion body: [UInt8]) -> StreamUsage? {
-        body.withUnsafeBytes { raw in
-            let json = JSONScanner(raw)
-            guard let usage = json.member("usage", of: json.root()), usage.kind == .object else { return nil }
-            return StreamUsage(chatUsageJSON: json.rawBytes(usage))
-        }
     }
 }
 

@@ -38,11 +38,7 @@ public struct PassthroughRelay: StreamTranslator {
     public var usage: StreamUsage? {
         if let agentUsage { return agentUsage }
         guard !lastUsageEvent.isEmpty else { return nil }
-        return lastUsageEvent.withUnsafeBytes { raw in
-            let json = JSONScanner(raw)
-            guard let usage = ChatEventFields(json)?.usage, usage.kind == .object else { return nil }
-            return StreamUsage(chatUsageJSON: json.rawBytes(usage))
-        }
+        return lastUsageEvent.withUnsafeBytes { StreamUsage(usageMemberOf: $0) }
     }
 
     /// The Agent run's id (`resp_…`) once `response.created` passed; nil for chat completions.

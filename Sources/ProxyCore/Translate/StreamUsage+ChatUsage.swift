@@ -11,4 +11,12 @@ extension StreamUsage {
             totalTokens: json.int(json.member("total_tokens", of: usage)) ?? prompt + completion,
             costUSD: json.double(json.member("total_cost", of: json.member("cost", of: usage))))
     }
+
+    /// Reads the top-level `usage` object of a chat-completions document (a stream chunk or a `chat.completion`
+    /// body). Nil when there is none.
+    init?(usageMemberOf document: UnsafeRawBufferPointer) {
+        let json = JSONScanner(document)
+        guard let usage = json.member("usage", of: json.root()), usage.kind == .object else { return nil }
+        self.init(chatUsageJSON: json.rawBytes(usage))
+    }
 }
