@@ -409,6 +409,20 @@ static void append_input(struct lconn *c, const char *d, size_t len) {
     c->in_len += len;
 }
 
+/* Writes what is left of the request: 1 when all of it is out, 0 when the socket would block, -1 on an error
+   (already noted on the connection). */
+static int send_request(struct lconn *c) {
+    while (c->req_off < g_req_len) {
+        ssize_t n = write(c->fd, g_req + c->req_off, g_req_len - c->req_off);
+        if (n > 0) { c->req_off += (size_t)n; continue; }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+        note_error(c, E_PREMATURE, "write: %s", strerror(errno));
+        return -1;
+    }
+    return 1;
+}
+
 static long parse_head(struct lconn *c) {
     char *he = memmem(c->in, c->in_len, "\r\n\r\n", 4);
     if (!he) return 0;
@@ -506,15 +520,9 @@ static void stream_writable(struct lconn *c) {
         c->state = C_SENDING;
     }
     if (c->state != C_SENDING) return;
-    while (c->req_off < g_req_len) {
-        ssize_t n = write(c->fd, g_req + c->req_off, g_req_len - c->req_off);
-        if (n > 0) { c->req_off += (size_t)n; continue; }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-        note_error(c, E_PREMATURE, "write: %s", strerror(errno));
-        stream_finish(c);
-        return;
-    }
+    int sent = send_request(c);
+    if (sent == 0) return;
+    if (sent < 0) { stream_finish(c); return; }
     c->t_sent = now_ns();
     c->state = C_HEAD;
     struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
@@ -633,16 +641,9 @@ static int run_stream(void) {
 static int g_stopping;
 
 static void rps_send(struct lconn *c) {
-    while (c->req_off < g_req_len) {
-        ssize_t n = write(c->fd, g_req + c->req_off, g_req_len - c->req_off);
-        if (n > 0) { c->req_off += (size_t)n; continue; }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-        note_error(c, E_PREMATURE, "write: %s", strerror(errno));
-        conn_close(c);
-        c->state = C_IDLE;
-        return;
-    }
+    int sent = send_request(c);
+    if (sent == 0) return;
+    if (sent < 0) { conn_close(c); c->state = C_IDLE; return; }
     c->state = C_HEAD;
     struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
     epoll_ctl(g_epfd, EPOLL_CTL_MOD, c->fd, &ev);
