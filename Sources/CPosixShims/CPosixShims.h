@@ -1,6 +1,6 @@
 #ifndef PPLX_CPOSIXSHIMS_H
 #define PPLX_CPOSIXSHIMS_H
-/* epoll and accept4, which Swift's Glibc module does not export (struct epoll_event is packed on x86_64). */
+/* epoll, timerfd, eventfd and accept4, which Swift's Glibc module does not export (struct epoll_event is packed on x86_64). */
 #include <stdint.h>
 #include <sys/epoll.h>
 
@@ -45,6 +45,24 @@ static inline int pplx_epoll_wait(int epfd, pplx_epoll_ready *ready, int max, in
 struct sockaddr;
 extern int accept4(int fd, struct sockaddr *address, unsigned int *length, int flags);
 static inline int pplx_accept_nonblocking(int fd) { return accept4(fd, 0, 0, 04000 | 02000000); }
+
+/* timerfd, declared here for the same reason as accept4 (<sys/timerfd.h> pulls in <time.h>). The layout matches
+   struct itimerspec on 64-bit Linux. CLOCK_MONOTONIC == 1; TFD_NONBLOCK | TFD_CLOEXEC == O_NONBLOCK | O_CLOEXEC. */
+struct itimerspec;
+extern int timerfd_create(int clock_id, int flags);
+extern int timerfd_settime(int fd, int flags, const struct itimerspec *new_value, struct itimerspec *old_value);
+typedef struct { long seconds; long nanoseconds; } pplx_timespec;
+typedef struct { pplx_timespec interval; pplx_timespec value; } pplx_itimerspec;
+static inline int pplx_timerfd_create(void) { return timerfd_create(1, 04000 | 02000000); }
+/* Fires once, `nanoseconds` from now; 0 disarms. */
+static inline int pplx_timerfd_set(int fd, uint64_t nanoseconds) {
+    pplx_itimerspec spec = {{0, 0}, {(long)(nanoseconds / 1000000000u), (long)(nanoseconds % 1000000000u)}};
+    return timerfd_settime(fd, 0, (const struct itimerspec *)&spec, 0);
+}
+
+/* eventfd: a counter the loop watches so another thread can wake it. EFD_NONBLOCK | EFD_CLOEXEC as above. */
+extern int eventfd(unsigned int initial_value, int flags);
+static inline int pplx_eventfd_create(void) { return eventfd(0, 04000 | 02000000); }
 
 /* memmem (a GNU extension Swift's Glibc module does not export): offset of needle in haystack, or -1. */
 extern void *memmem(const void *haystack, unsigned long haystack_length, const void *needle, unsigned long needle_length);

@@ -443,7 +443,7 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
         }
         // Keep-alive: the next pipelined request (if any) is parsed in a fresh turn so one busy connection cannot
         // starve the others on the loop.
-        loop.queue.async { [self] in processInput() }
+        loop.runSoon { [self] in processInput() }
     }
 
     // MARK: Deadlines

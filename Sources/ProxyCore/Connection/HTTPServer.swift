@@ -6,16 +6,16 @@ import Dispatch
 
 /// Accepts TCP connections on one listening socket and spreads them over an event-loop group.
 ///
-/// The accept source runs on the first loop; each accepted socket is handed to the next loop round-robin and lives
-/// there until it closes.
-public final class HTTPServer: @unchecked Sendable {
+/// The listening socket is watched by the first loop's reactor; each accepted socket is handed to the next loop
+/// round-robin and lives there until it closes. Accepting state is confined to the first loop.
+public final class HTTPServer: SocketEventHandler, @unchecked Sendable {
     /// The loops that serve connections.
     public let group: EventLoopGroup
     private let listener: ListeningSocket
     private let handler: HTTPRequestHandler
     private let settings: ConnectionSettings
     private let tls: TLSContext?
-    private var acceptSource: DispatchSourceRead?
+    private var accepting = false
     private var acceptPaused = false
     /// Connections currently open (all loops).
     public let openConnections = AtomicCounter()
@@ -40,13 +40,17 @@ public final class HTTPServer: @unchecked Sendable {
     /// Starts accepting connections.
     public func start() {
         let acceptLoop = group.loops[0]
-        let source = DispatchSource.makeReadSource(fileDescriptor: listener.fd, queue: acceptLoop.queue)
-        source.setEventHandler { [unowned self] in self.acceptPending() }
-        let fd = listener.fd
-        source.setCancelHandler { Glibc.close(fd) }
-        acceptSource = source
-        source.resume()
+        acceptLoop.queue.sync {
+            accepting = true
+            acceptLoop.reactor.watch(listener.fd, handler: self, read: true, write: false)
+        }
     }
+
+    func socketReadable(_ fd: Int32, error: Bool) {
+        acceptPending()
+    }
+
+    func socketWritable(_ fd: Int32) {}
 
     private func acceptPending() {
         for _ in 0..<256 {
@@ -66,35 +70,41 @@ public final class HTTPServer: @unchecked Sendable {
             let counter = openConnections
             counter.increment()
             acceptedConnections.increment()
-            loop.execute {
+            let startConnection: @Sendable () -> Void = {
                 let connection = ClientConnection(fd: fd, loop: loop, handler: handler, settings: settings, tls: tls) {
                     counter.subtract(1)
                 }
                 connection.start()
             }
+            if loop === group.loops[0] {
+                loop.runSoon(startConnection)
+            } else {
+                loop.execute(startConnection)
+            }
         }
     }
 
     private func pauseAccepting() {
-        guard let source = acceptSource, !acceptPaused else { return }
+        let acceptLoop = group.loops[0]
+        guard accepting, !acceptPaused else { return }
         acceptPaused = true
-        source.suspend()
-        group.loops[0].queue.asyncAfter(deadline: .now() + .milliseconds(100)) { [weak self] in
-            guard let self, self.acceptPaused else { return }
-            self.acceptPaused = false
-            self.acceptSource?.resume()
+        acceptLoop.reactor.remove(listener.fd)
+        acceptLoop.queue.asyncAfter(deadline: .now() + .milliseconds(100)) { [weak self] in
+            guard let self, accepting, acceptPaused else { return }
+            acceptPaused = false
+            acceptLoop.reactor.watch(listener.fd, handler: self, read: true, write: false)
         }
     }
 
     /// Stops accepting (the listening socket is closed); open connections are left alone.
     public func stopAccepting() {
-        group.loops[0].queue.sync {
-            if acceptPaused {
-                acceptPaused = false
-                acceptSource?.resume()
-            }
-            acceptSource?.cancel()
-            acceptSource = nil
+        let acceptLoop = group.loops[0]
+        acceptLoop.queue.sync {
+            guard accepting else { return }
+            accepting = false
+            acceptPaused = false
+            acceptLoop.reactor.remove(listener.fd)
+            Glibc.close(listener.fd)
         }
     }
 

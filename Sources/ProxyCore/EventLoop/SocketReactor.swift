@@ -18,10 +18,10 @@ protocol SocketEventHandler: AnyObject, Sendable {
 ///
 /// Why not one Dispatch source per socket: libdispatch on Linux arms each source with `EPOLLONESHOT` and, for every
 /// event, wakes its manager thread, hands the handler to a worker, then wakes the manager again to re-arm. The
-/// profile of a relayed chunk was ~70% kernel scheduler time. Here the loop's queue receives one Dispatch event per
-/// *batch* of ready sockets, drains them with `epoll_wait(…, 0)`, and nothing is re-armed (level-triggered).
-/// Deregistration is synchronous (`EPOLL_CTL_DEL`), so a descriptor may be closed right after `remove` with no
-/// risk of a reused number staying registered.
+/// profile of a relayed chunk was ~70% kernel scheduler time. Here the loop's queue receives one Dispatch event when
+/// the set becomes ready, and its owner (`EventLoop`) then polls the set itself (`poll`) for as long as it stays busy.
+/// Level-triggered, so nothing is re-armed per socket. Deregistration is synchronous (`EPOLL_CTL_DEL`), so a
+/// descriptor may be closed right after `remove` with no risk of a reused number staying registered.
 ///
 /// Confined to its loop's queue. Registered handlers are held strongly until `remove`.
 final class SocketReactor {
@@ -33,7 +33,7 @@ final class SocketReactor {
     }
 
     private let epfd: Int32
-    private let queue: DispatchQueue
+    private unowned var loop: EventLoop?
     private var source: DispatchSourceRead?
     private var registrations: [Int32: Registration] = [:]
     private var nextGeneration: UInt32 = 1
@@ -41,13 +41,18 @@ final class SocketReactor {
     private let events: UnsafeMutablePointer<pplx_epoll_ready>
     private static let batch = 256
 
-    init(queue: DispatchQueue) {
-        self.queue = queue
+    init() {
         epfd = pplx_epoll_create()
         precondition(epfd >= 0, "epoll_create1 failed: \(errno)")
         events = .allocate(capacity: Self.batch)
-        let source = DispatchSource.makeReadSource(fileDescriptor: epfd, queue: queue)
-        source.setEventHandler { [unowned self] in self.drain() }
+    }
+
+    /// Starts the Dispatch source: `onReady` runs on the loop's queue whenever the set has ready sockets and nobody
+    /// is polling it. Called once, by the loop's initialiser.
+    func attach(to loop: EventLoop, onReady: @escaping () -> Void) {
+        self.loop = loop
+        let source = DispatchSource.makeReadSource(fileDescriptor: epfd, queue: loop.queue)
+        source.setEventHandler(handler: onReady)
         source.resume()
         self.source = source
     }
@@ -70,7 +75,7 @@ final class SocketReactor {
         guard pplx_epoll_ctl(epfd, PPLX_EPOLL_CTL_ADD, fd, Self.mask(read: read, write: write), data) == 0 else {
             // Not watchable (closed underneath us): report it as an error, in a fresh turn of the loop so the owner
             // (possibly inside a libcurl callback) is not re-entered.
-            queue.async { handler.socketReadable(fd, error: true) }
+            loop?.runSoon { handler.socketReadable(fd, error: true) }
             return
         }
         registrations[fd] = Registration(handler: handler, generation: generation, read: read, write: write)
@@ -121,15 +126,14 @@ final class SocketReactor {
         return mask
     }
 
-    /// Handles every ready socket. A handler may remove or close other sockets, and a closed number may even be
-    /// reused within the batch: each event is matched to its registration's generation, so a stale one is dropped.
-    ///
-    /// One batch per call: other work on the loop's queue (timers, accepted sockets, queued blocks) runs between
-    /// batches, and level-triggered epoll keeps the Dispatch source firing while sockets stay ready.
-    private func drain() {
-        guard !isShutDown else { return }
-        let n = pplx_epoll_wait(epfd, events, Int32(Self.batch), 0)
-        guard n > 0 else { return }
+    /// Waits up to `timeoutMs` (0: does not wait) for ready sockets and handles one batch of them; returns how many
+    /// events there were. A handler may remove or close other sockets, and a closed number may even be reused within
+    /// the batch: each event is matched to its registration's generation, so a stale one is dropped.
+    @discardableResult
+    func poll(timeoutMs: Int32) -> Int {
+        guard !isShutDown else { return 0 }
+        let n = pplx_epoll_wait(epfd, events, Int32(Self.batch), timeoutMs)
+        guard n > 0 else { return 0 }
         for i in 0..<Int(n) {
             let event = events[i]
             let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: event.data))
@@ -146,5 +150,6 @@ final class SocketReactor {
                 registration.handler.socketWritable(fd)
             }
         }
+        return Int(n)
     }
 }

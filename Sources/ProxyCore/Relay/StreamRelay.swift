@@ -248,7 +248,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         // The pause was ours: the upstream's silence during it does not count towards its idle timeout.
         transfer?.noteActivity()
         // Resuming can re-enter the write callback: do it in a fresh turn of the loop, not inside the writer.
-        writer.loop.execute { [self] in
+        writer.loop.runSoon { [self] in
             self.transfer?.resume()
         }
     }

@@ -6,16 +6,15 @@ import Dispatch
 #endif
 
 /// libcurl's multi interface driven by one event loop: curl tells us which sockets to watch and when to wake it
-/// (`CURLMOPT_SOCKETFUNCTION`, `CURLMOPT_TIMERFUNCTION`); the loop's `SocketReactor` and a Dispatch timer on the
-/// loop's queue call `curl_multi_socket_action` back. Connections to the upstream are pooled and reused.
+/// (`CURLMOPT_SOCKETFUNCTION`, `CURLMOPT_TIMERFUNCTION`); the loop's `SocketReactor` and a `ReactorTimer` call
+/// `curl_multi_socket_action` back. Connections to the upstream are pooled and reused.
 ///
 /// Confined to the loop. Lives as long as the process (one per loop), so callbacks reach it through an unretained
 /// pointer.
 final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
     unowned let loop: EventLoop
     let handle: UnsafeMutableRawPointer
-    private var timer: DispatchSourceTimer
-    private var timerArmed = false
+    private var timer: ReactorTimer?
     private var immediateActionQueued = false
     private var closed = false
     /// Transfers attached to the multi handle, keyed by their easy handle. This dictionary keeps them alive.
@@ -27,12 +26,6 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
         self.loop = loop
         guard let handle = curl_multi_init() else { fatalError("curl_multi_init failed (out of memory)") }
         self.handle = handle
-        self.timer = DispatchSource.makeTimerSource(queue: loop.queue)
-        timer.setEventHandler { [unowned self] in
-            self.timerArmed = false
-            self.timer.suspend()
-            self.socketAction(PPLX_CURL_SOCKET_TIMEOUT, 0)
-        }
         let me = Unmanaged.passUnretained(self).toOpaque()
         pplx_multi_setopt_pointer(handle, CURLMOPT_SOCKETDATA, me)
         pplx_multi_setopt_pointer(handle, CURLMOPT_TIMERDATA, me)
@@ -45,6 +38,9 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
             guard let userp else { return 0 }
             Unmanaged<CurlMulti>.fromOpaque(userp).takeUnretainedValue().scheduleTimer(milliseconds: timeoutMs)
             return 0
+        }
+        timer = ReactorTimer(reactor: loop.reactor) { [unowned self] in
+            self.socketAction(PPLX_CURL_SOCKET_TIMEOUT, 0)
         }
     }
 
@@ -80,7 +76,7 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
     }
 
     /// Detaches every transfer, closes the multi handle (libcurl closes its pooled sockets through
-    /// `closeSocket`), and cancels the Dispatch sources, which must never be released while suspended.
+    /// `closeSocket`), and closes the timer.
     func close() {
         guard !closed else { return }
         closed = true
@@ -90,9 +86,8 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
         }
         transfers.removeAll()
         curl_multi_cleanup(handle)
-        if !timerArmed { timer.resume() }
-        timerArmed = true
-        timer.cancel()
+        timer?.close()
+        timer = nil
     }
 
     // MARK: Callbacks from libcurl
@@ -129,32 +124,22 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
 
     private func scheduleTimer(milliseconds: Int) {
         if milliseconds == 0 {
-            // "Call me now" (e.g. after every curl_multi_add_handle): a block on the running loop queue costs no
-            // timerfd update and no Dispatch manager wake-up.
-            disarmTimer()
+            // "Call me now" (e.g. after every curl_multi_add_handle): deferred work on the running loop costs no
+            // system call at all.
+            timer?.disarm()
             guard !immediateActionQueued else { return }
             immediateActionQueued = true
-            loop.queue.async { [unowned self] in
+            loop.runSoon { [unowned self] in
                 immediateActionQueued = false
                 socketAction(PPLX_CURL_SOCKET_TIMEOUT, 0)
             }
             return
         }
         if milliseconds < 0 {
-            disarmTimer()
-            return
+            timer?.disarm()
+        } else {
+            timer?.arm(milliseconds: milliseconds)
         }
-        timer.schedule(deadline: .now() + .milliseconds(milliseconds), leeway: .milliseconds(1))
-        if !timerArmed {
-            timerArmed = true
-            timer.resume()
-        }
-    }
-
-    private func disarmTimer() {
-        guard timerArmed else { return }
-        timerArmed = false
-        timer.suspend()
     }
 
     // MARK: Driving
