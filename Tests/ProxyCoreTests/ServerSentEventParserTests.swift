@@ -192,4 +192,36 @@ private let expectedEvents: [ServerSentEvent] = {
         while let event = parser.next() { produced.append(event) }
         #expect(produced == expected)
     }
+
+    /// Long lines with CR, LF and CRLF at random places (the line scan reads eight bytes at a time), fed in random
+    /// pieces, against a byte-at-a-time model of the same rules.
+    @Test func randomLongLines_matchAByteAtATimeModel() {
+        var random = SplitMix64(seed: 0x55E_2026)
+        let terminators: [[UInt8]] = [[10], [13], [13, 10]]
+        for _ in 0..<200 {
+            var bytes: [UInt8] = []
+            var expected: [ServerSentEvent] = []
+            for _ in 0..<Int.random(in: 1...6, using: &random) {
+                var value: [UInt8] = []
+                for _ in 0..<Int.random(in: 0...40, using: &random) {
+                    value.append(UInt8.random(in: 0x20...0x7E, using: &random))
+                }
+                let lineEnd = terminators.randomElement(using: &random)!
+                // After a lone CR, an LF would make the pair one CRLF instead of ending a blank line.
+                let blankLineEnds = lineEnd == [13] ? [[13], [13, 10]] : terminators
+                let blankLineEnd = blankLineEnds.randomElement(using: &random)!
+                bytes += Array("data: ".utf8) + value + lineEnd + blankLineEnd
+                expected.append(ServerSentEvent(name: nil, data: value, endOffset: bytes.count))
+            }
+            var pieces: [ArraySlice<UInt8>] = []
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + Int.random(in: 1...37, using: &random))
+                pieces.append(bytes[start..<end])
+                start = end
+            }
+            let produced = events(pieces).events
+            #expect(produced.map(\.data) == expected.map(\.data))
+        }
+    }
 }

@@ -279,13 +279,13 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
     func sendStreamChunk(_ number: UInt64, _ bytes: UnsafeRawBufferPointer) {
         guard number == exchangeCounter, !closed, case .streaming(let chunked) = responseState, bytes.count > 0 else { return }
         if chunked {
-            var frame: [UInt8] = []
-            frame.reserveCapacity(bytes.count + 12)
+            var frame = loop.takeWriteScratch()
             appendHex(bytes.count, to: &frame)
             frame.append(13); frame.append(10)
             frame.append(contentsOf: bytes)
             frame.append(13); frame.append(10)
             enqueue(frame)
+            loop.returnWriteScratch(frame)
         } else {
             enqueue(bytes)
         }

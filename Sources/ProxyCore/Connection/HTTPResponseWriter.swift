@@ -3,8 +3,11 @@
 ///
 /// Confined to the connection's event loop.
 public struct HTTPResponseWriter {
-    /// Weak: a late timer or upstream callback may hold the writer after the connection closed and went away.
-    private weak var connection: ClientConnection?
+    /// Strong: a late timer or upstream callback may use the writer after the connection closed; the connection then
+    /// ignores it (the exchange is no longer current). There is no lasting cycle: the connection drops its exchange
+    /// when the response ends or the connection closes. Not weak, because the target of a weak reference keeps its
+    /// reference count in a side table, which slows every retain and release of the connection.
+    private let connection: ClientConnection
     let exchangeNumber: UInt64
     /// The event loop that owns the connection (upstream work for this exchange runs there too).
     public let loop: EventLoop
@@ -17,7 +20,7 @@ public struct HTTPResponseWriter {
 
     /// Sends a complete response with `Content-Length`.
     public func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) {
-        connection?.respond(exchangeNumber, status: status, headers: headers, body: body)
+        connection.respond(exchangeNumber, status: status, headers: headers, body: body)
     }
 
     /// Sends an OpenAI-style error response (JSON body, `Retry-After` when set).
@@ -30,12 +33,12 @@ public struct HTTPResponseWriter {
 
     /// Starts a streamed response: chunked for HTTP/1.1 clients, close-delimited for HTTP/1.0.
     public func startStream(status: Int, headers: HTTPHeaders) {
-        connection?.startStream(exchangeNumber, status: status, headers: headers)
+        connection.startStream(exchangeNumber, status: status, headers: headers)
     }
 
     /// Sends one piece of a streamed response (one chunk) right away.
     public func send(_ bytes: UnsafeRawBufferPointer) {
-        connection?.sendStreamChunk(exchangeNumber, bytes)
+        connection.sendStreamChunk(exchangeNumber, bytes)
     }
 
     /// Sends one piece of a streamed response (one chunk) right away.
@@ -45,28 +48,28 @@ public struct HTTPResponseWriter {
 
     /// Ends a streamed response.
     public func finishStream() {
-        connection?.finishStream(exchangeNumber)
+        connection.finishStream(exchangeNumber)
     }
 
     /// Attaches the object that receives disconnect, drain and sweep callbacks until the response ends.
     public func attach(_ exchange: HTTPExchange) {
-        connection?.attach(exchangeNumber, exchange)
+        connection.attach(exchangeNumber, exchange)
     }
 
     /// Bytes written by this response that the client has not yet accepted.
     public var backlog: Int {
-        guard let connection, connection.isCurrent(exchangeNumber) else { return 0 }
+        guard connection.isCurrent(exchangeNumber) else { return 0 }
         return connection.outputBacklog
     }
 
     /// Asks for one `clientDrained()` call once the client has taken the whole backlog.
     public func notifyWhenDrained() {
-        connection?.requestDrainNotification(exchangeNumber)
+        connection.requestDrainNotification(exchangeNumber)
     }
 
     /// Closes the connection at once without finishing the response (the client sees a truncated body). The
     /// attached exchange gets `clientDisconnected()`, as for any other close.
     public func abort() {
-        connection?.abortExchange(exchangeNumber)
+        connection.abortExchange(exchangeNumber)
     }
 }

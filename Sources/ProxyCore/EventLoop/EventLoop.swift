@@ -42,6 +42,8 @@ public final class EventLoop: @unchecked Sendable {
     /// A scratch buffer for socket reads, shared by every connection of the loop (reads never overlap on a serial
     /// queue), so an idle connection holds no read buffer of its own.
     var readScratch: UnsafeMutableRawBufferPointer
+    /// A reusable buffer for assembling one write (a chunk frame), so relaying a chunk allocates nothing.
+    private var writeScratch: [UInt8] = []
     /// The loop's socket readiness multiplexer.
     let reactor: SocketReactor
 
@@ -88,6 +90,21 @@ public final class EventLoop: @unchecked Sendable {
             deferredFlushQueued = false
             runDeferred()
         }
+    }
+
+    /// An empty buffer to assemble one write in; give it back with `returnWriteScratch` once written. (Taken, not
+    /// borrowed: a nested use while it is out just gets a fresh array.)
+    func takeWriteScratch() -> [UInt8] {
+        var buffer: [UInt8] = []
+        swap(&buffer, &writeScratch)
+        buffer.removeAll(keepingCapacity: true)
+        return buffer
+    }
+
+    /// Keeps `buffer`'s storage for the next `takeWriteScratch` (unless it grew past 256 KiB).
+    func returnWriteScratch(_ buffer: [UInt8]) {
+        guard buffer.capacity <= 256 * 1024, buffer.capacity > writeScratch.capacity else { return }
+        writeScratch = buffer
     }
 
     /// Traps when called off the loop's queue.

@@ -35,7 +35,8 @@ final class SocketReactor {
     private let epfd: Int32
     private unowned var loop: EventLoop?
     private var source: DispatchSourceRead?
-    private var registrations: [Int32: Registration] = [:]
+    /// Indexed by descriptor number (small integers, reused lowest-first by the kernel).
+    private var registrations: [Registration?] = []
     private var nextGeneration: UInt32 = 1
     private var isShutDown = false
     private let events: UnsafeMutablePointer<pplx_epoll_ready>
@@ -60,7 +61,7 @@ final class SocketReactor {
     /// Starts watching `fd` (or changes what is watched and who handles it).
     func watch(_ fd: Int32, handler: SocketEventHandler, read: Bool, write: Bool) {
         guard !isShutDown else { return }
-        if let existing = registrations[fd] {
+        if let existing = registration(fd) {
             if existing.handler === handler {
                 update(fd, read: read, write: write)
                 return
@@ -78,12 +79,12 @@ final class SocketReactor {
             loop?.runSoon { handler.socketReadable(fd, error: true) }
             return
         }
-        registrations[fd] = Registration(handler: handler, generation: generation, read: read, write: write)
+        setRegistration(Registration(handler: handler, generation: generation, read: read, write: write), for: fd)
     }
 
     /// Changes the directions watched for `fd` (a system call only when they change).
     func update(_ fd: Int32, read: Bool, write: Bool) {
-        guard var registration = registrations[fd], registration.read != read || registration.write != write else { return }
+        guard var registration = registration(fd), registration.read != read || registration.write != write else { return }
         registration.read = read
         registration.write = write
         let mask = Self.mask(read: read, write: write)
@@ -92,12 +93,13 @@ final class SocketReactor {
             // The kernel forgot it (descriptor closed and reused without `remove`): register it again.
             pplx_epoll_ctl(epfd, PPLX_EPOLL_CTL_ADD, fd, mask, data)
         }
-        registrations[fd] = registration
+        setRegistration(registration, for: fd)
     }
 
     /// Stops watching `fd` now; the caller may close it immediately after.
     func remove(_ fd: Int32) {
-        guard registrations.removeValue(forKey: fd) != nil else { return }
+        guard registration(fd) != nil else { return }
+        setRegistration(nil, for: fd)
         pplx_epoll_ctl(epfd, PPLX_EPOLL_CTL_DEL, fd, 0, 0)
     }
 
@@ -111,6 +113,21 @@ final class SocketReactor {
         source?.cancel()
         source = nil
         events.deallocate()
+    }
+
+    private func registration(_ fd: Int32) -> Registration? {
+        let index = Int(fd)
+        return index >= 0 && index < registrations.count ? registrations[index] : nil
+    }
+
+    private func setRegistration(_ registration: Registration?, for fd: Int32) {
+        let index = Int(fd)
+        guard index >= 0 else { return }
+        if index >= registrations.count {
+            guard registration != nil else { return }
+            registrations.append(contentsOf: repeatElement(nil, count: max(index + 1, 2 * registrations.count) - registrations.count))
+        }
+        registrations[index] = registration
     }
 
     /// The event's user data: the descriptor and its registration's generation, so an event for a descriptor that
@@ -141,11 +158,11 @@ final class SocketReactor {
             let flags = event.events
             let failed = flags & (PPLX_EPOLLERR | PPLX_EPOLLHUP) != 0
             if flags & PPLX_EPOLLIN != 0 || failed {
-                guard let registration = registrations[fd], registration.generation == generation else { continue }
+                guard let registration = registration(fd), registration.generation == generation else { continue }
                 registration.handler.socketReadable(fd, error: failed)
             }
             if flags & PPLX_EPOLLOUT != 0 {
-                guard let registration = registrations[fd], registration.generation == generation, registration.write
+                guard let registration = registration(fd), registration.generation == generation, registration.write
                 else { continue }
                 registration.handler.socketWritable(fd)
             }

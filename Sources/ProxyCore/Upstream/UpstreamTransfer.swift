@@ -13,7 +13,10 @@ import CCurl
 public final class UpstreamTransfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
     private unowned let loop: EventLoop
-    private weak var delegate: UpstreamTransferDelegate?
+    /// Held strongly until the transfer ends; every ending clears it, which breaks the delegate's own reference to
+    /// the transfer. Not weak: Swift moves the reference count of any object that is a weak reference's target to a
+    /// side table, which slows every retain and release of it, and the delegate is touched on every chunk.
+    private var delegate: UpstreamTransferDelegate?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var errorBuffer: UnsafeMutablePointer<CChar>
     private var status = 0
@@ -272,6 +275,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     func release() {
         guard !released else { return }
         released = true
+        delegate = nil
         curl_easy_cleanup(easy)
         curl_slist_free_all(headerList)
         headerList = nil
