@@ -12,6 +12,19 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         fields.append((name: name, value: value))
     }
 
+    /// Appends the field of a `name: value` line (without its line ending), with the whitespace around the value
+    /// trimmed. A line without a colon is ignored.
+    public mutating func addField(line: UnsafeRawBufferPointer) {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        var start = colon + 1
+        var end = line.count
+        while start < end, line[start] == UInt8(ascii: " ") || line[start] == UInt8(ascii: "\t") { start += 1 }
+        while end > start, line[end - 1] == UInt8(ascii: " ") || line[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+        add(
+            String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
+            String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self))
+    }
+
     /// The first value of `name`, case-insensitively.
     public subscript(_ name: String) -> String? {
         fields.first { $0.name.caseInsensitiveEquals(name) }?.value

@@ -278,6 +278,12 @@ public struct HTTPRequestParser: Sendable {
     }
 
     private static func isTokenByte(_ b: UInt8) -> Bool {
+        tokenBytes[Int(b)]
+    }
+
+    /// RFC 9110 `tchar`, as a table: header names are checked byte by byte.
+    private static let tokenBytes: [Bool] = (0..<256).map { value in
+        let b = UInt8(value)
         switch b {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true

@@ -34,6 +34,8 @@ enum JSONStringSyntax {
         var index = quote + 1
         var hasEscapes = false
         while index < bytes.count {
+            index = skipPlainASCII(bytes, from: index)
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
@@ -56,6 +58,28 @@ enum JSONStringSyntax {
             }
         }
         return .invalid(offset: bytes.count, .unterminated)
+    }
+
+    /// The first index at or after `start` whose 8-byte word holds something other than printable ASCII without
+    /// `"` and `\\` (or where fewer than 8 bytes remain). Such bytes need no checking, and most of a literal is made
+    /// of them, so they are skipped a word at a time.
+    @inline(__always)
+    private static func skipPlainASCII(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return start }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = start
+        while index + 8 <= bytes.count {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            // High bit set in a byte of the result: that byte is non-ASCII, a control character (< 0x20), a quote
+            // or a backslash (a zero byte in `quote` or `backslash`).
+            let special = word | (word &- ones &* 0x20) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            if special & highs != 0 { return index }
+            index += 8
+        }
+        return index
     }
 
     /// The length of the escape sequence starting with the backslash at `index`, or nil if it is not one.

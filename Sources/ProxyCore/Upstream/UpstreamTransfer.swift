@@ -183,11 +183,9 @@ public final class UpstreamTransfer: @unchecked Sendable {
             headers = HTTPHeaders()
             return line.count
         }
-        // Trim CR/LF as bytes: Swift treats "\r\n" as one Character.
         var end = line.count
         while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<end]), as: UTF8.self)
-        if text.isEmpty {
+        if end == 0 {
             var code = 0
             pplx_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &code)
             status = code
@@ -200,9 +198,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
             }
             return line.count
         }
-        if let colon = text.firstIndex(of: ":") {
-            headers.add(String(text[..<colon]), String(text[text.index(after: colon)...].trimmingSpaces()))
-        }
+        headers.addField(line: UnsafeRawBufferPointer(rebasing: line[0..<end]))
         return line.count
     }
 
