@@ -53,8 +53,10 @@ public final class ProxyServer: @unchecked Sendable {
     /// The bound address (with the real port when 0 was asked for).
     public var localAddress: SocketAddress { http.localAddress }
 
-    /// Starts accepting connections.
+    /// Starts accepting connections, after raising the descriptor limit (`DescriptorLimit`).
     public func start() {
+        let limit = DescriptorLimit.raiseAndReserve()
+        state.logger.debug("descriptor limit", metadata: ["nofile": .stringConvertible(limit)])
         http.start()
     }
 
