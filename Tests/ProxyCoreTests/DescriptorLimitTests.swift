@@ -15,7 +15,7 @@ import Testing
         #expect(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0)
         #expect(reported == Int(clamping: limit.rlim_cur))
         // (An unlimited hard limit cannot be the soft one: the kernel caps descriptors at fs.nr_open.)
-        #expect(limit.rlim_cur == limit.rlim_max || limit.rlim_max == RLIM_INFINITY)
+        #expect(limit.rlim_cur == limit.rlim_max || limit.rlim_max == rlim_t.max)
         #expect(openDescriptors() == before)
         // A second call changes nothing.
         #expect(DescriptorLimit.raiseAndReserve() == reported)
