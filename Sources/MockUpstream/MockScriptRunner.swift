@@ -53,10 +53,10 @@ final class MockScriptRunner: HTTPExchange, @unchecked Sendable {
                     writer.send(bytes)
                 }
             case .pause(let milliseconds):
-                writer.loop.queue.asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in run() }
+                writer.loop.execute(afterMilliseconds: milliseconds) { [self] in run() }
                 return
             case .holdOpen:
-                writer.loop.queue.asyncAfter(deadline: .now() + .milliseconds(Self.holdLimitMs)) { [self] in end() }
+                writer.loop.execute(afterMilliseconds: Self.holdLimitMs) { [self] in end() }
                 return
             case .drop:
                 finish()

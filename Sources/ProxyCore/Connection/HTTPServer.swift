@@ -40,7 +40,7 @@ public final class HTTPServer: SocketEventHandler, @unchecked Sendable {
     /// Starts accepting connections.
     public func start() {
         let acceptLoop = group.loops[0]
-        acceptLoop.queue.sync {
+        acceptLoop.sync {
             accepting = true
             acceptLoop.reactor.watch(listener.fd, handler: self, read: true, write: false)
         }
@@ -89,7 +89,7 @@ public final class HTTPServer: SocketEventHandler, @unchecked Sendable {
         guard accepting, !acceptPaused else { return }
         acceptPaused = true
         acceptLoop.reactor.remove(listener.fd)
-        acceptLoop.queue.asyncAfter(deadline: .now() + .milliseconds(100)) { [weak self] in
+        acceptLoop.execute(afterMilliseconds: 100) { [weak self] in
             guard let self, accepting, acceptPaused else { return }
             acceptPaused = false
             acceptLoop.reactor.watch(listener.fd, handler: self, read: true, write: false)
@@ -99,7 +99,7 @@ public final class HTTPServer: SocketEventHandler, @unchecked Sendable {
     /// Stops accepting (the listening socket is closed); open connections are left alone.
     public func stopAccepting() {
         let acceptLoop = group.loops[0]
-        acceptLoop.queue.sync {
+        acceptLoop.sync {
             guard accepting else { return }
             accepting = false
             acceptPaused = false
@@ -125,14 +125,14 @@ public final class HTTPServer: SocketEventHandler, @unchecked Sendable {
     /// Ends every open connection for shutdown: open responses are told why (`serverShuttingDown`), then closed.
     public func shutDownAllConnections() {
         for loop in group.loops {
-            loop.queue.sync { loop.forEachRegistered { ($0 as? ClientConnection)?.shutDown() } }
+            loop.sync { loop.forEachRegistered { ($0 as? ClientConnection)?.shutDown() } }
         }
     }
 
     /// Closes every open connection at once, aborting open streams.
     public func closeAllConnections() {
         for loop in group.loops {
-            loop.queue.sync { loop.forEachRegistered { ($0 as? ClientConnection)?.close() } }
+            loop.sync { loop.forEachRegistered { ($0 as? ClientConnection)?.close() } }
         }
     }
 }

@@ -22,18 +22,20 @@ public protocol LoopSweepable: AnyObject {
 /// next one, instead of returning to Dispatch after every batch. Each return costs libdispatch a re-arm on its
 /// manager thread and each new event a manager-to-worker hand-off: three thread switches per batch, the largest
 /// cost of a relayed chunk when 1,000 streams each deliver a chunk every 100 ms. A busy period ends after `lingerMs`
-/// without events, after `busyPeriodBudgetNs`, or as soon as another thread queues work with `execute` (which wakes
-/// the loop through an eventfd), so queued blocks wait at most `busyPeriodBudgetNs` and usually not at all.
+/// without events, after `busyPeriodBudgetNs`, or as soon as another thread queues work with `execute`, `sync` or
+/// `execute(afterMilliseconds:)` (which wake the loop through an eventfd). Blocks put on `queue` directly wait for
+/// the period to end, so nothing on the loop's paths does that.
 public final class EventLoop: @unchecked Sendable {
     /// How often each registered object's deadlines are checked. Timeouts are therefore accurate to about this much.
     public static let sweepInterval: DispatchTimeInterval = .milliseconds(100)
     /// The sweep runs in this many slices per interval, one per tick, so no tick stalls the loop for long.
     private static let sweepTicksPerInterval = 10
     private static let sweepTickMs = 10
-    /// How long a busy loop waits for the next socket event before it returns its thread to Dispatch.
-    private static let lingerMs: Int32 = 1
-    /// The longest busy period: then the loop returns to Dispatch so blocks queued on `queue` directly run.
-    private static let busyPeriodBudgetNs: UInt64 = 5_000_000
+    /// How long a busy loop waits for the next socket event before it returns its thread to Dispatch. A parked
+    /// thread costs no CPU, and a stream's next chunk (tens of ms apart) then wakes it directly.
+    private static let lingerMs: Int32 = 20
+    /// The longest busy period: then the loop returns to Dispatch, so a block put on `queue` directly still runs.
+    private static let busyPeriodBudgetNs: UInt64 = 50_000_000
 
     /// The serial queue that runs everything confined to this loop.
     public let queue: DispatchQueue
@@ -79,6 +81,23 @@ public final class EventLoop: @unchecked Sendable {
             work()
         }
         if waiting.load(ordering: .sequentiallyConsistent) { waker.poke() }
+    }
+
+    /// Runs `body` on the loop's queue and waits for it (from any thread but the loop's own).
+    public func sync<Result>(_ body: () throws -> Result) rethrows -> Result {
+        queuedWork.add(1, ordering: .sequentiallyConsistent)
+        if waiting.load(ordering: .sequentiallyConsistent) { waker.poke() }
+        return try queue.sync {
+            queuedWork.subtract(1, ordering: .sequentiallyConsistent)
+            return try body()
+        }
+    }
+
+    /// Runs `work` on the loop's queue after `milliseconds` (from any thread).
+    public func execute(afterMilliseconds milliseconds: Int, _ work: @escaping @Sendable () -> Void) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in
+            execute(work)
+        }
     }
 
     /// Runs `work` in a fresh turn of the loop, after the current batch of events. Call on the loop.

@@ -20,7 +20,7 @@ public final class EventLoopGroup: @unchecked Sendable {
     /// connection of the group was closed.
     public func shutdown() {
         for loop in loops {
-            loop.queue.sync { loop.shutdown() }
+            loop.sync { loop.shutdown() }
         }
     }
 

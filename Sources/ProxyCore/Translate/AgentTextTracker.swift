@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Remembers the text already sent for each message content part of an Agent API run, so the full-text copies
 /// that follow the deltas add only what the deltas missed.
 ///
@@ -24,7 +28,12 @@ struct AgentTextTracker {
         func matches(_ id: UnsafeRawBufferPointer?, idIsEscaped: Bool, _ outputIndex: Int?, _ contentIndex: Int) -> Bool {
             guard self.contentIndex == contentIndex else { return false }
             if let itemID, let id {
-                guard idIsEscaped, id.contains(UInt8(ascii: "\\")) else { return id.elementsEqual(itemID) }
+                // Checked on every delta: compare the bytes directly first (ids rarely hold escapes).
+                let same =
+                    id.count == itemID.count
+                    && (id.isEmpty || itemID.withUnsafeBytes { memcmp($0.baseAddress!, id.baseAddress!, id.count) == 0 })
+                if same { return true }
+                guard idIsEscaped, id.contains(UInt8(ascii: "\\")) else { return false }
                 return Array(JSONStringSyntax.decode(id, hasEscapes: true).utf8) == itemID
             }
             if let known = self.outputIndex, let outputIndex { return known == outputIndex }
