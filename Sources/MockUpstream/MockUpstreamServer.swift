@@ -37,6 +37,12 @@ public final class MockUpstreamServer: Sendable {
     /// What the mock has seen so far.
     public var statistics: MockStatsSnapshot { stats.snapshot }
 
+    /// Closes every open connection but keeps accepting new ones (an upstream dropping its idle keep-alive
+    /// connections).
+    public func closeConnections() {
+        server.closeAllConnections()
+    }
+
     /// Stops accepting and closes every connection.
     public func stop() {
         server.stop()

@@ -62,6 +62,24 @@ import Testing
         #expect(harness.mock.acceptedConnections <= 3)
     }
 
+    /// Pooled connections sit parked in the reactor between transfers; the upstream closing them must neither
+    /// break the next request nor leave a dead socket registered.
+    @Test func upstreamClosingPooledConnections_nextRequestsOpenNewOnes() throws {
+        let harness = try ProxyHarness(api: .chat) { $0.eventLoops = 1 }
+        for _ in 0..<3 {
+            #expect(streamedText(try harness.chat().body) == CanonicalAnswer.text)
+        }
+        let before = harness.mock.acceptedConnections
+        harness.mock.closeConnections()
+        #expect(harness.eventually { harness.mock.openConnections == 0 })
+        usleep(50_000)
+        for _ in 0..<3 {
+            #expect(streamedText(try harness.chat().body) == CanonicalAnswer.text)
+        }
+        #expect(harness.mock.acceptedConnections > before)
+        #expect(harness.mock.acceptedConnections <= before + 3)
+    }
+
     @Test func streamOutlivingThePreviousStreamsDiscardWindow_isNotDisturbed() throws {
         // The first stream ends in the discard window and then completes, freeing its easy handle; the second
         // (slow, longer than the 2 s window) may get the same handle address and must not be detached when the

@@ -280,10 +280,7 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
         guard number == exchangeCounter, !closed, case .streaming(let chunked) = responseState, bytes.count > 0 else { return }
         if chunked {
             var frame = loop.takeWriteScratch()
-            appendHex(bytes.count, to: &frame)
-            frame.append(13); frame.append(10)
-            frame.append(contentsOf: bytes)
-            frame.append(13); frame.append(10)
+            appendChunk(bytes, to: &frame)
             enqueue(frame)
             loop.returnWriteScratch(frame)
         } else {
@@ -291,10 +288,28 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
         }
     }
 
-    func finishStream(_ number: UInt64) {
+    /// Appends `bytes` framed as one chunk of a chunked body.
+    private func appendChunk(_ bytes: UnsafeRawBufferPointer, to frame: inout [UInt8]) {
+        appendHex(bytes.count, to: &frame)
+        frame.append(13)
+        frame.append(10)
+        frame.append(contentsOf: bytes)
+        frame.append(13)
+        frame.append(10)
+    }
+
+    func finishStream(_ number: UInt64, lastBytes: UnsafeRawBufferPointer) {
         guard number == exchangeCounter, !closed, case .streaming(let chunked) = responseState else { return }
         responseState = .complete
-        if chunked { enqueue(Array("0\r\n\r\n".utf8)) }
+        if chunked {
+            var frame = loop.takeWriteScratch()
+            if lastBytes.count > 0 { appendChunk(lastBytes, to: &frame) }
+            frame.append(contentsOf: "0\r\n\r\n".utf8)
+            enqueue(frame)
+            loop.returnWriteScratch(frame)
+        } else {
+            enqueue(lastBytes)
+        }
         responseFinishedIfFlushed()
     }
 
@@ -514,7 +529,7 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
             self.exchange = nil
             exchange.clientDisconnected()
         }
-        loop.reactor.remove(fd)
+        loop.reactor.forget(fd)
         tls?.free()
         tls = nil
         Glibc.close(fd)

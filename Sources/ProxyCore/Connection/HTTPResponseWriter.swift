@@ -46,9 +46,9 @@ public struct HTTPResponseWriter {
         bytes.withUnsafeBytes { send($0) }
     }
 
-    /// Ends a streamed response.
-    public func finishStream() {
-        connection.finishStream(exchangeNumber)
+    /// Ends a streamed response, sending `lastBytes` (if any) as its last piece in the same write.
+    public func finishStream(after lastBytes: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
+        connection.finishStream(exchangeNumber, lastBytes: lastBytes)
     }
 
     /// Attaches the object that receives disconnect, drain and sweep callbacks until the response ends.

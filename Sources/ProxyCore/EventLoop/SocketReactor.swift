@@ -20,16 +20,19 @@ protocol SocketEventHandler: AnyObject, Sendable {
 /// event, wakes its manager thread, hands the handler to a worker, then wakes the manager again to re-arm. The
 /// profile of a relayed chunk was ~70% kernel scheduler time. Here the loop's queue receives one Dispatch event when
 /// the set becomes ready, and its owner (`EventLoop`) then polls the set itself (`poll`) for as long as it stays busy.
-/// Level-triggered, so nothing is re-armed per socket. Deregistration is synchronous (`EPOLL_CTL_DEL`), so a
-/// descriptor may be closed right after `remove` with no risk of a reused number staying registered.
+/// Level-triggered, so nothing is re-armed per socket. Deregistration is synchronous: `remove` (`EPOLL_CTL_DEL`)
+/// before a descriptor is handed back, or `forget` right before closing one (closing takes it out of the set), so a
+/// reused number never finds a stale registration.
 ///
-/// Confined to its loop's queue. Registered handlers are held strongly until `remove`.
+/// Confined to its loop's queue. Registered handlers are held strongly until `remove` or `forget`.
 final class SocketReactor {
     private struct Registration {
         var handler: SocketEventHandler
         var generation: UInt32
         var read: Bool
         var write: Bool
+        /// Events are not wanted, but the kernel still watches with `read`/`write` (see `park`).
+        var parked = false
     }
 
     private let epfd: Int32
@@ -84,9 +87,17 @@ final class SocketReactor {
 
     /// Changes the directions watched for `fd` (a system call only when they change).
     func update(_ fd: Int32, read: Bool, write: Bool) {
-        guard var registration = registration(fd), registration.read != read || registration.write != write else { return }
+        guard var registration = registration(fd) else { return }
+        let changed = registration.read != read || registration.write != write
+        guard changed || registration.parked else { return }
+        registration.parked = false
         registration.read = read
         registration.write = write
+        guard changed else {
+            // Unparked with the directions the kernel still watches: nothing to tell it.
+            setRegistration(registration, for: fd)
+            return
+        }
         let mask = Self.mask(read: read, write: write)
         let data = Self.data(fd: fd, generation: registration.generation)
         if pplx_epoll_ctl(epfd, PPLX_EPOLL_CTL_MOD, fd, mask, data) != 0 {
@@ -94,6 +105,22 @@ final class SocketReactor {
             pplx_epoll_ctl(epfd, PPLX_EPOLL_CTL_ADD, fd, mask, data)
         }
         setRegistration(registration, for: fd)
+    }
+
+    /// Stops reporting events for `fd` without a system call: the kernel keeps watching it, and the first event that
+    /// arrives while it is parked removes it for real. Watching it again in the same directions then costs nothing.
+    /// For libcurl's pooled connections, which are quiet between transfers: each transfer on one used to cost an
+    /// `EPOLL_CTL_DEL` and an `EPOLL_CTL_ADD`.
+    func park(_ fd: Int32) {
+        guard var registration = registration(fd) else { return }
+        registration.parked = true
+        setRegistration(registration, for: fd)
+    }
+
+    /// Drops `fd` without a system call, for a caller about to close it: closing a descriptor that was never
+    /// duplicated takes it out of the epoll set.
+    func forget(_ fd: Int32) {
+        setRegistration(nil, for: fd)
     }
 
     /// Stops watching `fd` now; the caller may close it immediately after.
@@ -157,14 +184,19 @@ final class SocketReactor {
             let generation = UInt32(truncatingIfNeeded: event.data >> 32)
             let flags = event.events
             let failed = flags & (PPLX_EPOLLERR | PPLX_EPOLLHUP) != 0
+            guard let registration = registration(fd), registration.generation == generation else { continue }
+            if registration.parked {
+                remove(fd)
+                continue
+            }
             if flags & PPLX_EPOLLIN != 0 || failed {
-                guard let registration = registration(fd), registration.generation == generation else { continue }
                 registration.handler.socketReadable(fd, error: failed)
             }
             if flags & PPLX_EPOLLOUT != 0 {
-                guard let registration = registration(fd), registration.generation == generation, registration.write
+                // Looked up again: the read handler may have changed or removed the registration.
+                guard let current = self.registration(fd), current.generation == generation, current.write, !current.parked
                 else { continue }
-                registration.handler.socketWritable(fd)
+                current.handler.socketWritable(fd)
             }
         }
         return Int(n)

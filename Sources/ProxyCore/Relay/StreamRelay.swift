@@ -105,17 +105,19 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             }
             scratch.removeAll(keepingCapacity: true)
             let step = translator.consume(bytes, into: &scratch)
+            if step == .finished {
+                // The last events and the end of the response go out in one write.
+                if !scratch.isEmpty { noteClientWrite() }
+                finishStream(kind: .ok, lastBytes: scratch)
+                // The rest of the upstream body (usually just the end of the chunked encoding) is read and
+                // dropped so the HTTP/1.1 connection can be reused; an upstream that holds it open is cut off.
+                return .discardRest
+            }
             if !scratch.isEmpty {
                 writer.send(scratch)
                 noteClientWrite()
                 let backlog = writer.backlog
                 if backlog > 0 { metrics.peakClientBacklog.observe(backlog) }
-            }
-            if step == .finished {
-                finishStream(kind: .ok)
-                // The rest of the upstream body (usually just the end of the chunked encoding) is read and
-                // dropped so the HTTP/1.1 connection can be reused; an upstream that holds it open is cut off.
-                return .discardRest
             }
             return .accepted
         case .collectingBody:
@@ -294,14 +296,14 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     // Every ending does its bookkeeping (metrics, member limits, ledger) before the client sees the end of the
     // response: a client that sends its next request the moment this one ends must find it already counted.
 
-    private func finishStream(kind: RelayOutcome.Kind, errorKind: String? = nil) {
+    private func finishStream(kind: RelayOutcome.Kind, errorKind: String? = nil, lastBytes: [UInt8] = []) {
         // A stream the translator ended with an error frame is a failed request, whatever closed it.
         if kind == .ok, let failure = translator.failure {
             complete(kind: .upstreamError, status: 200, errorKind: failure.code)
         } else {
             complete(kind: kind, status: 200, errorKind: errorKind)
         }
-        writer.finishStream()
+        lastBytes.withUnsafeBytes { writer.finishStream(after: $0) }
     }
 
     private func fail(before error: OpenAIError, errorKind: String? = nil) {

@@ -19,6 +19,10 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
     private var closed = false
     /// Transfers attached to the multi handle, keyed by their easy handle. This dictionary keeps them alive.
     private var transfers: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
+    /// Sockets libcurl opened and will close through `openSocket` / `closeSocket`. Only these are parked between
+    /// transfers: libcurl closes others (its resolver's socketpair) itself, and a parked registration must never
+    /// outlive its descriptor.
+    private var ownSockets = Set<Int32>()
     /// Finished transfers reading their remainder (`.discardRest`), checked against their deadline on each sweep.
     private var discarding: [UpstreamTransfer] = []
 
@@ -97,7 +101,12 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
         case PPLX_CURL_POLL_IN: loop.reactor.watch(socket, handler: self, read: true, write: false)
         case PPLX_CURL_POLL_OUT: loop.reactor.watch(socket, handler: self, read: false, write: true)
         case PPLX_CURL_POLL_INOUT: loop.reactor.watch(socket, handler: self, read: true, write: true)
-        default: loop.reactor.remove(socket)
+        default:
+            if ownSockets.contains(socket) {
+                loop.reactor.park(socket)
+            } else {
+                loop.reactor.remove(socket)
+            }
         }
     }
 
@@ -113,12 +122,17 @@ final class CurlMulti: LoopSweepable, SocketEventHandler, @unchecked Sendable {
     /// apart from an unreachable upstream.
     func openSocket(family: Int32, type: Int32, protocol: Int32) -> (socket: curl_socket_t, errno: Int32) {
         let fd = Glibc.socket(family, type | Int32(SOCK_CLOEXEC.rawValue), `protocol`)
-        return fd >= 0 ? (fd, 0) : (PPLX_CURL_SOCKET_BAD, errno)
+        guard fd >= 0 else { return (PPLX_CURL_SOCKET_BAD, errno) }
+        // A new descriptor: whatever the reactor remembers under this number belonged to a closed one.
+        loop.reactor.forget(fd)
+        ownSockets.insert(fd)
+        return (fd, 0)
     }
 
-    /// curl's CLOSESOCKETFUNCTION: deregistered first (synchronously), then closed.
+    /// curl's CLOSESOCKETFUNCTION: forgotten by the reactor, then closed (which takes it out of the epoll set).
     func closeSocket(_ socket: curl_socket_t) {
-        loop.reactor.remove(socket)
+        ownSockets.remove(socket)
+        loop.reactor.forget(socket)
         Glibc.close(socket)
     }
 
