@@ -82,15 +82,31 @@ public struct AgentStreamTranslator: StreamTranslator {
         fail(error, usage: nil, into: &output)
     }
 
-    /// Acts on one upstream event. Text deltas are handled on the scanned bytes; the rarer events are parsed.
+    /// Acts on one upstream event. Text deltas, the run's start and text copies are handled on the scanned bytes;
+    /// the rarer events are parsed.
     private mutating func handle(_ event: ServerSentEvent, into output: inout [UInt8]) {
         let kind: AgentEventKind? = event.data.withUnsafeBytes { raw in
             let json = JSONScanner(raw)
             guard let fields = AgentEventFields(json), let type = fields.type,
                 let kind = AgentEventKind(type: type, in: json), isFresh(json.int(fields.sequenceNumber), kind)
             else { return nil }
-            guard kind == .textDelta else { return kind }
-            sendDelta(fields, of: json, into: &output)
+            switch kind {
+            case .textDelta:
+                sendDelta(fields, of: json, into: &output)
+            case .started:
+                // Two per run, each with the whole response object: only its id and creation time are needed.
+                let response = json.member("response", of: json.root())
+                start(
+                    id: json.string(json.member("id", of: response)),
+                    created: json.int(json.member("created_at", of: response)), into: &output)
+            case .textDone:
+                recover(
+                    itemID: json.string(fields.itemID), outputIndex: json.int(fields.outputIndex),
+                    contentIndex: json.int(fields.contentIndex) ?? 0,
+                    text: json.string(json.member("text", of: json.root())), into: &output)
+            default:
+                return kind
+            }
             return nil
         }
         guard let kind, let value = try? JSONValue.parse(event.data) else { return }
@@ -123,14 +139,8 @@ public struct AgentStreamTranslator: StreamTranslator {
     private mutating func handle(_ kind: AgentEventKind, _ event: JSONValue, into output: inout [UInt8]) {
         let response = nonNull(event["response"])
         switch kind {
-        case .started:
-            start(id: response?["id"]?.stringValue, created: response?["created_at"]?.intValue, into: &output)
-        case .textDelta:
+        case .textDelta, .started, .textDone:
             break  // handled on the scanned bytes
-        case .textDone:
-            recover(
-                itemID: event["item_id"]?.stringValue, outputIndex: event["output_index"]?.intValue,
-                contentIndex: event["content_index"]?.intValue ?? 0, text: event["text"]?.stringValue, into: &output)
         case .outputItemDone:
             if let item = nonNull(event["item"]) {
                 absorb(item, outputIndex: event["output_index"]?.intValue, into: &output)
