@@ -53,10 +53,11 @@ final class MockScriptRunner: HTTPExchange, @unchecked Sendable {
                     writer.send(bytes)
                 }
             case .pause(let milliseconds):
-                writer.loop.execute(afterMilliseconds: milliseconds) { [self] in run() }
+                // Weak: a client gone meanwhile must not keep its connection alive until the pause ends.
+                writer.loop.execute(afterMilliseconds: milliseconds) { [weak self] in self?.run() }
                 return
             case .holdOpen:
-                writer.loop.execute(afterMilliseconds: Self.holdLimitMs) { [self] in end() }
+                writer.loop.execute(afterMilliseconds: Self.holdLimitMs) { [weak self] in self?.end() }
                 return
             case .drop:
                 finish()

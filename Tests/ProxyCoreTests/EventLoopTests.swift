@@ -101,14 +101,14 @@ private func eventually(_ seconds: Double = 5, _ condition: () -> Bool) -> Bool 
         }
         #expect(done.wait(timeout: .now() + 5) == .success)
         #expect(order.withLock { $0 } == [1, 2, 3])
-        loop.queue.sync { loop.shutdown() }
+        loop.sync { loop.shutdown() }
     }
 
     @Test func reactorTimer_firesOnce_andADisarmedTimerDoesNot() {
         let loop = EventLoop(index: 0)
         let fired = Mutex(0)
         let cancelledFired = Mutex(0)
-        loop.queue.sync {
+        let timers = loop.sync {
             let timer = ReactorTimer(reactor: loop.reactor) { fired.withLock { $0 += 1 } }
             timer.arm(milliseconds: 20)
             let cancelled = ReactorTimer(reactor: loop.reactor) { cancelledFired.withLock { $0 += 1 } }
@@ -119,7 +119,7 @@ private func eventually(_ seconds: Double = 5, _ condition: () -> Bool) -> Bool 
         usleep(100_000)
         #expect(fired.withLock { $0 } == 1)
         #expect(cancelledFired.withLock { $0 } == 0)
-        loop.queue.sync { loop.shutdown() }
+        loop.sync { loop.shutdown() }
     }
 
     /// A loop that keeps receiving socket events stays in its busy period: work queued from another thread must
@@ -128,7 +128,7 @@ private func eventually(_ seconds: Double = 5, _ condition: () -> Bool) -> Bool 
         let loop = EventLoop(index: 0)
         let (ours, theirs) = socketPair()
         let recorder = ReadRecorder()
-        loop.queue.sync { loop.reactor.watch(ours, handler: recorder, read: true, write: false) }
+        loop.sync { loop.reactor.watch(ours, handler: recorder, read: true, write: false) }
         let stop = Atomic<Bool>(false)
         let feeder = Thread {
             var byte: UInt8 = 1
@@ -148,7 +148,7 @@ private func eventually(_ seconds: Double = 5, _ condition: () -> Bool) -> Bool 
         let readsMeanwhile = recorder.reads.withLock { $0 }
         stop.store(true, ordering: .relaxed)
         usleep(10_000)
-        loop.queue.sync {
+        loop.sync {
             loop.reactor.remove(ours)
             loop.shutdown()
         }

@@ -55,6 +55,7 @@ public final class EventLoop: @unchecked Sendable {
     /// True while the loop waits in its epoll set (any thread reads it to decide whether to wake it).
     private let waiting = Atomic<Bool>(false)
     private var inBusyPeriod = false
+    private var isShutDown = false
     /// Work for a fresh turn of the loop (`runSoon`), run between batches of socket events.
     private var deferred: [() -> Void] = []
     private var deferredFlushQueued = false
@@ -73,10 +74,11 @@ public final class EventLoop: @unchecked Sendable {
         sweepTimer = ReactorTimer(reactor: reactor) { [unowned self] in self.sweepSlice() }
     }
 
-    /// Runs `work` on the loop's queue (from any thread), waking the loop if it is waiting for socket events.
+    /// Runs `work` on the loop's queue (from any thread), waking the loop if it is waiting for socket events. The
+    /// queued block holds the loop, so it may be queued until the moment the loop is released.
     public func execute(_ work: @escaping @Sendable () -> Void) {
         queuedWork.add(1, ordering: .sequentiallyConsistent)
-        queue.async { [unowned self] in
+        queue.async { [self] in
             queuedWork.subtract(1, ordering: .sequentiallyConsistent)
             work()
         }
@@ -105,7 +107,7 @@ public final class EventLoop: @unchecked Sendable {
         deferred.append(work)
         guard !inBusyPeriod, !deferredFlushQueued else { return }
         deferredFlushQueued = true
-        queue.async { [unowned self] in
+        queue.async { [self] in
             deferredFlushQueued = false
             runDeferred()
         }
@@ -160,9 +162,11 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Stops the loop's timers and closes its libcurl multi handle (every upstream socket). Connections must be
-    /// closed first. Call on the loop; nothing may use the loop afterwards.
+    /// closed first. Call on the loop; nothing may use the loop afterwards. A second call does nothing.
     func shutdown() {
         preconditionInLoop()
+        guard !isShutDown else { return }
+        isShutDown = true
         sweepTimer?.close()
         sweepTimer = nil
         sweepables.removeAll()
@@ -215,7 +219,7 @@ public final class EventLoop: @unchecked Sendable {
     private func runSoonAfterThisBlock() {
         guard !deferredFlushQueued else { return }
         deferredFlushQueued = true
-        queue.async { [unowned self] in
+        queue.async { [self] in
             deferredFlushQueued = false
             runDeferred()
             if !deferred.isEmpty { runSoonAfterThisBlock() }

@@ -38,9 +38,10 @@ final class LoopWaker: SocketEventHandler, @unchecked Sendable {
 
     /// Deregisters and closes the eventfd.
     func close(reactor: SocketReactor) {
-        reactor.remove(fd)
         closed.withLock { closed in
+            guard !closed else { return }
             closed = true
+            reactor.remove(fd)
             Glibc.close(fd)
         }
     }

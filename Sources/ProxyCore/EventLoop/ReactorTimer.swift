@@ -20,6 +20,7 @@ final class ReactorTimer: SocketEventHandler, @unchecked Sendable {
     private var kernelDeadline: UInt64?
     /// The deadline the owner asked for; nil when disarmed.
     private var wanted: UInt64?
+    private var closed = false
     /// Deadlines this close to the armed one do not re-arm the kernel timer.
     private static let slack: UInt64 = 1_000_000
 
@@ -49,6 +50,8 @@ final class ReactorTimer: SocketEventHandler, @unchecked Sendable {
 
     /// Deregisters and closes the timer.
     func close() {
+        guard !closed else { return }
+        closed = true
         wanted = nil
         reactor.remove(fd)
         Glibc.close(fd)

@@ -106,7 +106,8 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             scratch.removeAll(keepingCapacity: true)
             let step = translator.consume(bytes, into: &scratch)
             if step == .finished {
-                // The last events and the end of the response go out in one write.
+                // The last events and the end of the response go out in one write, after the bookkeeping: the
+                // outcome describes the upstream side (a client that vanishes during this write still counts ok).
                 if !scratch.isEmpty { noteClientWrite() }
                 finishStream(kind: .ok, lastBytes: scratch)
                 // The rest of the upstream body (usually just the end of the chunked encoding) is read and
