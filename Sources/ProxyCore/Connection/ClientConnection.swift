@@ -27,6 +27,9 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
     private var parser: HTTPRequestParser
     private var output: [UInt8] = []
     private var outputIndex = 0
+    /// A streamed response's head, held until its first piece or the end of the current turn, whichever comes
+    /// first, so the two usually leave in one write.
+    private var pendingHead: [UInt8] = []
 
     private enum ResponseState { case idle, awaitingHandler, streaming(chunked: Bool), complete }
     private var responseState = ResponseState.idle
@@ -270,22 +273,33 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
         } else {
             keepAlive = false
         }
-        var bytes: [UInt8] = []
-        appendHead(head, to: &bytes)
+        appendHead(head, to: &pendingHead)
         responseState = .streaming(chunked: chunked)
-        enqueue(bytes)
+        loop.runSoon { [self] in
+            guard !pendingHead.isEmpty else { return }
+            var head: [UInt8] = []
+            swap(&head, &pendingHead)
+            enqueue(head)
+        }
     }
 
     func sendStreamChunk(_ number: UInt64, _ bytes: UnsafeRawBufferPointer) {
         guard number == exchangeCounter, !closed, case .streaming(let chunked) = responseState, bytes.count > 0 else { return }
+        var frame = loop.takeWriteScratch()
+        takePendingHead(into: &frame)
         if chunked {
-            var frame = loop.takeWriteScratch()
             appendChunk(bytes, to: &frame)
-            enqueue(frame)
-            loop.returnWriteScratch(frame)
         } else {
-            enqueue(bytes)
+            frame.append(contentsOf: bytes)
         }
+        enqueue(frame)
+        loop.returnWriteScratch(frame)
+    }
+
+    private func takePendingHead(into frame: inout [UInt8]) {
+        guard !pendingHead.isEmpty else { return }
+        frame.append(contentsOf: pendingHead)
+        pendingHead.removeAll()
     }
 
     /// Appends `bytes` framed as one chunk of a chunked body.
@@ -301,15 +315,16 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
     func finishStream(_ number: UInt64, lastBytes: UnsafeRawBufferPointer) {
         guard number == exchangeCounter, !closed, case .streaming(let chunked) = responseState else { return }
         responseState = .complete
+        var frame = loop.takeWriteScratch()
+        takePendingHead(into: &frame)
         if chunked {
-            var frame = loop.takeWriteScratch()
             if lastBytes.count > 0 { appendChunk(lastBytes, to: &frame) }
             frame.append(contentsOf: "0\r\n\r\n".utf8)
-            enqueue(frame)
-            loop.returnWriteScratch(frame)
         } else {
-            enqueue(lastBytes)
+            frame.append(contentsOf: lastBytes)
         }
+        enqueue(frame)
+        loop.returnWriteScratch(frame)
         responseFinishedIfFlushed()
     }
 
@@ -534,6 +549,7 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
         tls = nil
         Glibc.close(fd)
         output = []
+        pendingHead = []
         loop.unregister(self)
         onClose()
     }
