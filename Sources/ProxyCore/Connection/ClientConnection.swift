@@ -275,31 +275,32 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
         }
         appendHead(head, to: &pendingHead)
         responseState = .streaming(chunked: chunked)
+        // No piece by the end of this turn: the head goes out alone.
         loop.runSoon { [self] in
             guard !pendingHead.isEmpty else { return }
-            var head: [UInt8] = []
-            swap(&head, &pendingHead)
-            enqueue(head)
+            writeAfterPendingHead { _ in }
         }
     }
 
     func sendStreamChunk(_ number: UInt64, _ bytes: UnsafeRawBufferPointer) {
         guard number == exchangeCounter, !closed, case .streaming(let chunked) = responseState, bytes.count > 0 else { return }
-        var frame = loop.takeWriteScratch()
-        takePendingHead(into: &frame)
-        if chunked {
-            appendChunk(bytes, to: &frame)
-        } else {
-            frame.append(contentsOf: bytes)
+        writeAfterPendingHead { frame in
+            if chunked {
+                appendChunk(bytes, to: &frame)
+            } else {
+                frame.append(contentsOf: bytes)
+            }
         }
-        enqueue(frame)
-        loop.returnWriteScratch(frame)
     }
 
-    private func takePendingHead(into frame: inout [UInt8]) {
-        guard !pendingHead.isEmpty else { return }
+    /// Writes the held head (if any) and what `appendPiece` adds, in one write assembled in the loop's scratch.
+    private func writeAfterPendingHead(_ appendPiece: (inout [UInt8]) -> Void) {
+        var frame = loop.takeWriteScratch()
         frame.append(contentsOf: pendingHead)
-        pendingHead.removeAll()
+        pendingHead = []
+        appendPiece(&frame)
+        enqueue(frame)
+        loop.returnWriteScratch(frame)
     }
 
     /// Appends `bytes` framed as one chunk of a chunked body.
@@ -315,16 +316,14 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
     func finishStream(_ number: UInt64, lastBytes: UnsafeRawBufferPointer) {
         guard number == exchangeCounter, !closed, case .streaming(let chunked) = responseState else { return }
         responseState = .complete
-        var frame = loop.takeWriteScratch()
-        takePendingHead(into: &frame)
-        if chunked {
-            if lastBytes.count > 0 { appendChunk(lastBytes, to: &frame) }
-            frame.append(contentsOf: "0\r\n\r\n".utf8)
-        } else {
-            frame.append(contentsOf: lastBytes)
+        writeAfterPendingHead { frame in
+            if chunked {
+                if lastBytes.count > 0 { appendChunk(lastBytes, to: &frame) }
+                frame.append(contentsOf: "0\r\n\r\n".utf8)
+            } else {
+                frame.append(contentsOf: lastBytes)
+            }
         }
-        enqueue(frame)
-        loop.returnWriteScratch(frame)
         responseFinishedIfFlushed()
     }
 

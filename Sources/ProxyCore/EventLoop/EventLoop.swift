@@ -105,12 +105,9 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs `work` in a fresh turn of the loop, after the current batch of events. Call on the loop.
     func runSoon(_ work: @escaping () -> Void) {
         deferred.append(work)
-        guard !inBusyPeriod, !deferredFlushQueued else { return }
-        deferredFlushQueued = true
-        queue.async { [self] in
-            deferredFlushQueued = false
-            runDeferred()
-        }
+        // A busy period runs deferred work between its batches; otherwise a block on the queue does.
+        guard !inBusyPeriod else { return }
+        queueDeferredFlush()
     }
 
     /// An empty buffer to assemble one write in; give it back with `returnWriteScratch` once written. (Taken, not
@@ -183,7 +180,7 @@ public final class EventLoop: @unchecked Sendable {
         inBusyPeriod = true
         defer {
             inBusyPeriod = false
-            if !deferred.isEmpty { runSoonAfterThisBlock() }
+            if !deferred.isEmpty { queueDeferredFlush() }
         }
         let start = MonotonicClock.nanoseconds()
         var timeout: Int32 = 0
@@ -216,13 +213,14 @@ public final class EventLoop: @unchecked Sendable {
         for work in round { work() }
     }
 
-    private func runSoonAfterThisBlock() {
+    /// Queues one block that runs the deferred work (and another after it while work keeps being deferred).
+    private func queueDeferredFlush() {
         guard !deferredFlushQueued else { return }
         deferredFlushQueued = true
         queue.async { [self] in
             deferredFlushQueued = false
             runDeferred()
-            if !deferred.isEmpty { runSoonAfterThisBlock() }
+            if !deferred.isEmpty { queueDeferredFlush() }
         }
     }
 

@@ -104,7 +104,7 @@ public struct AgentStreamTranslator: StreamTranslator {
                     itemID: json.string(fields.itemID), outputIndex: json.int(fields.outputIndex),
                     contentIndex: json.int(fields.contentIndex) ?? 0,
                     text: json.string(json.member("text", of: json.root())), into: &output)
-            default:
+            case .outputItemDone, .searchResults, .fetchResults, .completed, .incomplete, .failed, .cancelled, .error:
                 return kind
             }
             return nil
