@@ -417,6 +417,27 @@ import Testing
         #expect(translate(withoutEventLines).output == expected)
     }
 
+    @Test func eventWithInvalidJSON_endsTheStreamWithAnError() {
+        let broken = "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"lost\n\n"
+        let run = translate(F.created() + F.delta("Hi", sequence: 1) + broken + F.delta(" there", sequence: 3))
+        #expect(run.output.hasPrefix(F.roleChunk + F.contentChunk("Hi") + "event: error\n"))
+        #expect(run.output.contains("upstream_invalid_response"))
+        #expect(!run.output.contains("there"))
+        #expect(run.step == .finished)
+    }
+
+    @Test func eventWithInvalidUTF8_endsTheStreamWithAnError() {
+        var translator = AgentStreamTranslator(clientModel: "sonar", includeUsage: false, fallbackID: "x", created: 1)
+        var output: [UInt8] = []
+        let bytes =
+            Array((F.created() + "data: {\"type\":\"response.output_text.delta\",\"delta\":\"").utf8) + [0xFF, 0xFE]
+            + Array("\"}\n\n".utf8)
+        let step = bytes.withUnsafeBytes { translator.consume($0, into: &output) }
+        #expect(step == .finished)
+        #expect(translator.failure?.code == "upstream_invalid_response")
+        #expect(String(decoding: output, as: UTF8.self).contains("not valid UTF-8"))
+    }
+
     @Test func eventLineNamingAnotherType_doesNotOverrideTheJSONType() {
         let upstream =
             F.created()

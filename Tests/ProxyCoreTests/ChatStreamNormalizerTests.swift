@@ -144,19 +144,19 @@ private enum Wire {
         + event(
             #"{"id":"n-1","model":"sonar-pro","created":1755000000,"object":"chat.completion","citations":["https://example.org/a"],"usage":{"prompt_tokens":2,"completion_tokens":1,"total_tokens":3},"choices":[{"index":0,"finish_reason":null,"message":{"role":"assistant","content":"Hi"},"delta":{"role":"assistant","content":""}}]}"#
         )
-    static let normalizedNoFinish =
+    /// What a client gets when the body ends without a finish_reason or `[DONE]`: the content, then an error.
+    static let truncatedNoFinish =
         content(#""Hi""#, role: true, id: "n-1", created: 1_755_000_000)
-        + finish(
-            citations: #"["https://example.org/a"]"#, searchResults: "[]",
-            usage: #"{"prompt_tokens":2,"completion_tokens":1,"total_tokens":3}"#, id: "n-1", created: 1_755_000_000)
-        + done
+        + String(
+            decoding: OpenAIError(
+                status: 502, type: "upstream_error", code: "upstream_stream_truncated",
+                message: "The upstream stream ended before its finish_reason or [DONE]: the answer is incomplete."
+            ).sseFrame, as: UTF8.self)
 }
 
 /// Feeds `pieces` to a fresh normaliser, then signals EOF unless a piece finished the stream.
-private func normalize(_ pieces: [[UInt8]], includeUsage: Bool = false, key: String? = nil) -> (
-    output: String, finishedBeforeEOF: Bool
-) {
-    var normalizer = ChatStreamNormalizer(clientModel: "my-sonar", includeUsage: includeUsage, upstreamKey: key)
+private func normalize(_ pieces: [[UInt8]], includeUsage: Bool = false) -> (output: String, finishedBeforeEOF: Bool) {
+    var normalizer = ChatStreamNormalizer(clientModel: "my-sonar", includeUsage: includeUsage)
     var output: [UInt8] = []
     var finished = false
     for piece in pieces {
@@ -172,10 +172,10 @@ private func normalize(_ pieces: [[UInt8]], includeUsage: Bool = false, key: Str
     return (String(decoding: output, as: UTF8.self), finished)
 }
 
-private func normalize(_ upstream: String, includeUsage: Bool = false, key: String? = nil) -> (
+private func normalize(_ upstream: String, includeUsage: Bool = false) -> (
     output: String, finishedBeforeEOF: Bool
 ) {
-    normalize([Array(upstream.utf8)], includeUsage: includeUsage, key: key)
+    normalize([Array(upstream.utf8)], includeUsage: includeUsage)
 }
 
 @Suite struct ChatStreamNormalizerTests {
@@ -206,10 +206,20 @@ private func normalize(_ upstream: String, includeUsage: Bool = false, key: Stri
         #expect(normalize(Wire.think).output == Wire.normalizedThink)
     }
 
-    @Test func normalizer_missingFinishReason_synthesisesStopAtEOF() {
+    @Test func normalizer_eofWithoutFinishReasonOrDone_isTruncation() {
         let result = normalize(Wire.noFinish)
-        #expect(result.output == Wire.normalizedNoFinish)
+        #expect(result.output == Wire.truncatedNoFinish)
         #expect(!result.finishedBeforeEOF)
+    }
+
+    @Test func normalizer_invalidUTF8_endsWithErrorFrame() {
+        var bytes = Array(Wire.chunk2026(delta: #"{"content":"a"}"#).utf8)
+        bytes += Array(#"data: {"id":"x","choices":[{"index":0,"delta":{"content":"b"#.utf8) + [0xC3, 0x28]
+        bytes += Array(#""}}]}"#.utf8) + Array("\n\n".utf8)
+        let result = normalize([bytes])
+        #expect(
+            result.output == Wire.content(#""a""#, role: true)
+                + errorFrame("The upstream sent an event that is not valid UTF-8.", code: "upstream_invalid_response"))
     }
 
     @Test func normalizer_lastEventWithoutBlankLine_isHandledAtEOF() {
@@ -226,16 +236,17 @@ private func normalize(_ upstream: String, includeUsage: Bool = false, key: Stri
         #expect(result.finishedBeforeEOF)
     }
 
-    @Test func normalizer_emptyFinishReason_isNotTerminalAndEndsAsStop() {
+    @Test func normalizer_emptyFinishReason_isNotTerminal_doneEndsAsStop() {
         let upstream =
             Wire.chunk2026(delta: #"{"content":"a"}"#, finish: #""""#)
             + Wire.chunk2026(delta: #"{"content":"b"}"#, finish: #""""#)
-        let result = normalize(upstream)
+        let result = normalize(upstream + Wire.done)
         #expect(
             result.output
                 == Wire.content(#""a""#, role: true) + Wire.content(#""b""#) + Wire.finish(usage: Wire.usage1)
                 + Wire.done)
-        #expect(!result.finishedBeforeEOF)
+        #expect(result.finishedBeforeEOF)
+        #expect(normalize(upstream).output.contains("upstream_stream_truncated"))
     }
 
     @Test func normalizer_nullFinishReason_isNotTerminal() {
@@ -278,7 +289,7 @@ private func normalize(_ upstream: String, includeUsage: Bool = false, key: Stri
     }
 
     @Test func normalizer_includeUsage_withoutUpstreamUsage_reportsZeros() {
-        let upstream = Wire.event(#"{"id":"z","created":1,"choices":[{"index":0,"delta":{"content":"a"}}]}"#)
+        let upstream = Wire.event(#"{"id":"z","created":1,"choices":[{"index":0,"delta":{"content":"a"}}]}"#) + Wire.done
         let output = normalize(upstream, includeUsage: true).output
         let head = #"data: {"id":"z","object":"chat.completion.chunk","created":1,"model":"my-sonar","choices":["#
         #expect(
@@ -347,10 +358,8 @@ private func normalize(_ upstream: String, includeUsage: Bool = false, key: Stri
         #expect(output == before)
     }
 
-    private func errorFrame(_ message: String) -> String {
-        String(
-            decoding: OpenAIError(status: 502, type: "upstream_error", code: "upstream_stream_error", message: message)
-                .sseFrame, as: UTF8.self)
+    private func errorFrame(_ message: String, code: String = "upstream_stream_error") -> String {
+        String(decoding: OpenAIError(status: 502, type: "upstream_error", code: code, message: message).sseFrame, as: UTF8.self)
     }
 
     @Test func normalizer_nonJSONData_endsWithErrorFrame() {
@@ -360,14 +369,14 @@ private func normalize(_ upstream: String, includeUsage: Bool = false, key: Stri
         let result = normalize(upstream)
         #expect(
             result.output == Wire.content(#""a""#, role: true)
-                + errorFrame("The upstream sent an event that is not a JSON object."))
+                + errorFrame("The upstream sent an event that is not a JSON object.", code: "upstream_invalid_response"))
         #expect(result.finishedBeforeEOF)
     }
 
     @Test func normalizer_errorObject_endsWithErrorFrameCarryingItsMessage() {
-        let upstream = Wire.event(#"{"error":{"message":"overloaded for key pplx-K","type":"server_error"}}"#)
-        let result = normalize(upstream, key: "pplx-K")
-        #expect(result.output == errorFrame("The upstream reported an error mid-stream: overloaded for key [redacted]"))
+        let upstream = Wire.event(#"{"error":{"message":"overloaded","type":"server_error"}}"#)
+        let result = normalize(upstream)
+        #expect(result.output == errorFrame("The upstream reported an error mid-stream: overloaded"))
         #expect(result.finishedBeforeEOF)
     }
 
@@ -386,7 +395,11 @@ private func normalize(_ upstream: String, includeUsage: Bool = false, key: Stri
     }
 
     @Test func normalizer_eofWithoutAnyChunk_isAnError() {
-        #expect(normalize("").output == errorFrame("The upstream ended the stream without sending any chunk."))
+        #expect(
+            normalize("").output
+                == errorFrame(
+                    "The upstream stream ended before its finish_reason or [DONE]: the answer is incomplete.",
+                    code: "upstream_stream_truncated"))
         #expect(
             normalize(": keep-alive\n\n" + Wire.done).output
                 == errorFrame("The upstream ended the stream without sending any chunk."))
@@ -424,7 +437,7 @@ private func normalize(_ upstream: String, includeUsage: Bool = false, key: Stri
         ("legacy", Wire.legacy, Wire.normalizedLegacy),
         ("concise", Wire.concise, Wire.normalizedConcise),
         ("think", Wire.think, Wire.normalizedThink),
-        ("no finish", Wire.noFinish, Wire.normalizedNoFinish),
+        ("no finish", Wire.noFinish, Wire.truncatedNoFinish),
     ]
 
     @Test(arguments: 0..<goldenCases.count)

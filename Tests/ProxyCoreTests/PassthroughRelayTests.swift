@@ -83,6 +83,25 @@ import Testing
         #expect(output == Array(Self.first.utf8) + error.sseFrame)
     }
 
+    @Test func relay_eofWithoutFinishReasonOrDone_dropsPartialEventAndEndsWithErrorFrame() {
+        var relay = PassthroughRelay()
+        var output: [UInt8] = []
+        _ = feed(&relay, Self.first + "data: {\"id\"", into: &output)
+        relay.upstreamEnded(into: &output)
+        #expect(text(output).hasPrefix(Self.first + "event: error\ndata: {\"error\":"))
+        #expect(text(output).contains("upstream_stream_truncated"))
+        #expect(relay.failure?.code == "upstream_stream_truncated")
+    }
+
+    @Test func relay_legacyStreamEndingAtFinishReasonWithoutDone_isComplete() {
+        var relay = PassthroughRelay()
+        var output: [UInt8] = []
+        _ = feed(&relay, Self.first + Self.second, into: &output)
+        relay.upstreamEnded(into: &output)
+        #expect(text(output) == Self.first + Self.second)
+        #expect(relay.failure == nil)
+    }
+
     @Test func relay_scansUsageAndCountsContentEvents() {
         var relay = PassthroughRelay()
         var output: [UInt8] = []
@@ -124,5 +143,16 @@ import Testing
         #expect(relay.upstreamResponseID == "resp_42")
         #expect(relay.chunksEmitted == 1)
         #expect(relay.usage?.totalTokens == 23)
+    }
+
+    @Test func agentWire_eofBeforeTerminalEvent_endsWithAgentShapedErrorEvent() {
+        var relay = PassthroughRelay(wire: .agent)
+        var output: [UInt8] = []
+        _ = Array((Self.created + Self.delta).utf8).withUnsafeBytes { relay.consume($0, into: &output) }
+        relay.upstreamEnded(into: &output)
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(
+            text.hasPrefix(Self.created + Self.delta + "event: error\ndata: {\"type\":\"error\",\"code\":\"upstream_stream_truncated\""))
+        #expect(relay.failure?.code == "upstream_stream_truncated")
     }
 }

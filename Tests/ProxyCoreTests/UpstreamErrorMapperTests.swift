@@ -8,7 +8,9 @@ import Testing
     private func map(_ status: Int, _ body: String, headers: [(String, String)] = [], now: Int = 1_790_000_000)
         -> OpenAIError
     {
-        UpstreamErrorMapper.map(status: status, headers: headers, body: Array(body.utf8), upstreamKey: key, now: now)
+        // As in the proxy: the body is scrubbed where it enters (`UpstreamTransfer`), then mapped.
+        UpstreamErrorMapper.map(
+            status: status, headers: headers, body: Array(SecretScrubber.scrub(body, secret: key).utf8), now: now)
     }
 
     private func rendered(_ error: OpenAIError) -> String {
@@ -102,7 +104,7 @@ import Testing
             401,
             #"{"error":{"message":"Invalid key Bearer pplx-SECRETKEY123 (pplx-SECRETKEY123)","type":"invalid_api_key"}}"#
         )
-        #expect(error.message.contains("Upstream said: Invalid key [redacted] ([redacted])"))
+        #expect(error.message.contains("Upstream said: Invalid key Bearer [redacted] ([redacted])"))
         #expect(!rendered(error).contains(key))
     }
 
@@ -186,8 +188,16 @@ import Testing
         #expect(UpstreamErrorMapper.map(.idleTimeout).message.contains("stopped sending"))
     }
 
-    @Test func mapper_failureDetail_isPassedOnWithKeyScrubbed() {
-        let error = UpstreamErrorMapper.map(.unreachable("refused for Bearer \(key)"), upstreamKey: key)
-        #expect(error.message == "Could not reach the upstream: refused for [redacted]")
+    @Test func mapper_failureDetail_isPassedOn() {
+        let error = UpstreamErrorMapper.map(.unreachable("connection refused"))
+        #expect(error.message == "Could not reach the upstream: connection refused")
+    }
+
+    @Test(arguments: [503, 500])
+    func mapper_serverErrorWithRetryAfter_keepsIt(status: Int) {
+        let error = map(status, "busy", headers: [("Retry-After", "30")])
+        #expect(error.status == 502)
+        #expect(error.retryAfterSeconds == 30)
+        #expect(map(status, "busy").retryAfterSeconds == nil)
     }
 }

@@ -43,7 +43,6 @@ CHAT_SCENARIOS = {
     "legacy": expect(usage=(9, 14, 23)),  # legacy usage has no cost
     "no-done": CANON,
     "role-first-only": CANON,
-    "no-finish": expect(usage=(9, 14, 23)),  # the costed terminal chunk never came
     "empty-finish": CANON,
     "hold-open": CANON,
     "done-hold-open": CANON,
@@ -213,6 +212,20 @@ def test_chat_upstream_final_stream_follows_the_contract(stacks, scenario):
 def test_agent_upstream_final_stream_follows_the_contract(stacks, scenario):
     stream = check_contract_stream(stream_request(stacks(("agent", "final")), scenario), "sonar")
     assert_expected(stream, AGENT_SCENARIOS[scenario])
+
+
+@pytest.mark.parametrize("mode", [("chat", "final"), ("chat", "passthrough")], ids=mode_id)
+def test_stream_cut_before_its_finish_ends_with_an_error_event(stacks, mode):
+    # no finish_reason and no [DONE]: the body simply ends. That is a truncated answer, never an invented "stop".
+    resp = stream_request(stacks(mode), "no-finish")
+    assert resp.status == 200
+    frames, tail = split_frames(resp.body)
+    assert tail == ""
+    data = [f for f in frames if not f.comment_only]
+    assert data[-1].event == "error", data[-1].raw
+    assert data[-1].json["error"]["code"] == "upstream_stream_truncated"
+    assert "data: [DONE]" not in [f.raw for f in data]
+    assert any('"content"' in f.raw for f in data[:-1]), "the deltas that did arrive are relayed"
 
 
 @pytest.mark.parametrize("mode", MODES_FINAL, ids=mode_id)

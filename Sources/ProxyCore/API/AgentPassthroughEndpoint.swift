@@ -24,7 +24,8 @@ struct AgentPassthroughEndpoint {
         let context = RequestContext(state: state, settings: settings, caller: caller, route: "agent", clientModel: model, stream: stream)
         let upstream = context.upstreamRequest(path: String(request.path), from: request, body: request.body)
         context.startRelay(
-            response, upstream: upstream, mode: stream ? .stream : .passthroughBody, translator: PassthroughRelay(wire: .agent),
+            response, upstream: upstream, mode: stream ? .stream : .passthroughBody(.agentResponse),
+            translator: PassthroughRelay(wire: .agent),
             upstreamModel: model, cancelsAgentRun: stream)
     }
 

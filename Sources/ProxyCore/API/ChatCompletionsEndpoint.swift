@@ -41,7 +41,7 @@ struct ChatCompletionsEndpoint {
             if chat.stream {
                 let translator = AgentStreamTranslator(
                     clientModel: chat.model, includeUsage: chat.includeUsage, fallbackID: RequestContext.makeChatID(),
-                    created: UnixTime.now(), upstreamKey: settings.upstreamKey)
+                    created: UnixTime.now())
                 context.startRelay(
                     response, upstream: upstream, mode: .stream, translator: translator, upstreamModel: upstreamModel, cancelsAgentRun: true
                 )
@@ -56,8 +56,7 @@ struct ChatCompletionsEndpoint {
                 path: "/chat/completions", from: request, body: chat.chatUpstreamBody(model: upstreamModel))
             switch (chat.stream, config.stream.metadata) {
             case (true, .final):
-                let translator = ChatStreamNormalizer(
-                    clientModel: chat.model, includeUsage: chat.includeUsage, upstreamKey: settings.upstreamKey)
+                let translator = ChatStreamNormalizer(clientModel: chat.model, includeUsage: chat.includeUsage)
                 context.startRelay(
                     response, upstream: upstream, mode: .stream, translator: translator, upstreamModel: upstreamModel,
                     cancelsAgentRun: false)
@@ -67,7 +66,8 @@ struct ChatCompletionsEndpoint {
                     cancelsAgentRun: false)
             case (false, _):
                 context.startRelay(
-                    response, upstream: upstream, mode: .passthroughBody, translator: PassthroughRelay(), upstreamModel: upstreamModel,
+                    response, upstream: upstream, mode: .passthroughBody(.chatCompletion), translator: PassthroughRelay(),
+                    upstreamModel: upstreamModel,
                     cancelsAgentRun: false)
             }
         }

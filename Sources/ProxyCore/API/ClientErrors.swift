@@ -16,6 +16,17 @@ enum ClientErrors {
         status: 503, type: "server_error", code: "shutting_down", message: "The proxy is shutting down; retry shortly.",
         retryAfterSeconds: 1)
 
+    /// The in-stream error for an upstream stream that broke its wire format or failed; `message` may carry
+    /// upstream text (already scrubbed at entry), so it is clipped.
+    static func streamError(code: String, message: String) -> OpenAIError {
+        OpenAIError(status: 502, type: "upstream_error", code: code, message: UpstreamErrorMapper.clip(message))
+    }
+
+    /// A response the drain's grace period did not let finish.
+    static let cutByShutdown = OpenAIError(
+        status: 503, type: "server_error", code: "shutting_down",
+        message: "The proxy is shutting down; this response was cut short. Retry shortly.", retryAfterSeconds: 1)
+
     static func modelNotAllowed(_ model: String, caller: String) -> OpenAIError {
         OpenAIError(
             status: 403, type: "invalid_request_error", code: "model_not_allowed",

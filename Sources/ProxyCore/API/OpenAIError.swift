@@ -57,4 +57,20 @@ public struct OpenAIError: Error, Sendable, Equatable {
         out.append(contentsOf: "\n\n".utf8)
         return out
     }
+
+    /// The in-stream form on the Agent API pass-through, shaped as that API's own bare `error` event (and the
+    /// Responses API's): `{"type":"error","code","message","param","error":{...}}`.
+    public var agentSSEFrame: [UInt8] {
+        var out: [UInt8] = Array("event: error\ndata: ".utf8)
+        out.append(contentsOf: #"{"type":"error","code":"#.utf8)
+        JSONEscaping.appendQuoted(code, to: &out)
+        out.append(contentsOf: #","message":"#.utf8)
+        JSONEscaping.appendQuoted(message, to: &out)
+        out.append(contentsOf: #","param":null,"#.utf8)
+        // `jsonBody` is `{"error":{...}}`: its member, without the outer braces, completes the object.
+        let body = jsonBody
+        out.append(contentsOf: body[1..<(body.count - 1)])
+        out.append(contentsOf: "}\n\n".utf8)
+        return out
+    }
 }

@@ -18,7 +18,8 @@ struct RequestContext {
             url: config.upstream.url + path, method: "POST",
             headers: UpstreamHeaders.build(
                 from: request, upstreamKey: settings.upstreamKey, accept: stream ? "text/event-stream" : "application/json"),
-            body: body, connectTimeoutMs: config.upstream.connectTimeoutMs, http2: config.upstream.http2)
+            body: body, connectTimeoutMs: config.upstream.connectTimeoutMs, http2: config.upstream.http2,
+            secret: settings.upstreamKey)
     }
 
     /// Starts the relay and wires its completion to metrics, the ledger, the log and (agent streams) the
@@ -44,7 +45,7 @@ struct RequestContext {
         let config = settings.config
         let timeouts = RelayTimeouts(
             firstByteMs: config.upstream.firstByteTimeoutMs, idleMs: config.upstream.idleTimeoutMs,
-            keepaliveMs: config.stream.keepaliveMs)
+            keepaliveMs: config.stream.keepaliveMs, maxResponseMs: config.upstream.maxStreamMs)
         let metrics = state.metrics
         metrics.requestsInFlight.increment()
         if stream { metrics.streamsOpen.increment() }
@@ -52,7 +53,7 @@ struct RequestContext {
         let loop = response.loop
         let relay = StreamRelay(
             writer: response, request: upstream, mode: mode, translator: translator, timeouts: timeouts,
-            highWaterMark: StreamRelayLimits.highWaterMark, upstreamKey: settings.upstreamKey, metrics: metrics,
+            highWaterMark: StreamRelayLimits.highWaterMark, metrics: metrics,
             onFinish: { outcome, _ in context.finished(outcome, upstreamModel: upstreamModel, admission: admission) },
             onClientAbort: { translator in
                 guard cancelsAgentRun, let runID = translator.upstreamResponseID else { return }

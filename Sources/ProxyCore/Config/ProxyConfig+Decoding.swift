@@ -20,7 +20,7 @@ extension ProxyConfig {
             "upstream",
             keys: [
                 "url", "api", "api_key_file", "connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms",
-                "max_connections", "http2",
+                "max_stream_ms", "max_connections", "http2",
             ],
             nullable: ["api_key_file"])
         {
@@ -62,6 +62,7 @@ extension ProxyConfig {
         if let value = object.int("connect_timeout_ms", atLeast: 1) { upstream.connectTimeoutMs = value }
         if let value = object.int("first_byte_timeout_ms", atLeast: 1) { upstream.firstByteTimeoutMs = value }
         if let value = object.int("idle_timeout_ms", atLeast: 1) { upstream.idleTimeoutMs = value }
+        if let value = object.int("max_stream_ms", atLeast: 1) { upstream.maxStreamMs = value }
         if let value = object.int("max_connections", atLeast: 1) { upstream.maxConnections = value }
         if let value = object.bool("http2") { upstream.http2 = value }
         return upstream

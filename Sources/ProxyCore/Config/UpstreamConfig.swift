@@ -23,6 +23,9 @@ public struct UpstreamConfig: Sendable, Equatable {
     public var firstByteTimeoutMs: Int
     /// Limit for silence between upstream bytes once the response has started.
     public var idleTimeoutMs: Int
+    /// Limit for a whole upstream response, so a stream that never ends cannot hold a client, a member's stream
+    /// slot and its reservation forever. Generous: deep research can take many minutes.
+    public var maxStreamMs: Int
     /// Idle upstream connections kept for reuse, across all event loops (libcurl's connection cache). Busy
     /// connections are not capped: a stream never waits for a free connection.
     public var maxConnections: Int
@@ -34,7 +37,7 @@ public struct UpstreamConfig: Sendable, Equatable {
     public init(
         url: String = UpstreamConfig.defaultURL, api: UpstreamAPI = .agent, apiKeyFile: String? = nil,
         connectTimeoutMs: Int = 10_000, firstByteTimeoutMs: Int = 120_000, idleTimeoutMs: Int = 300_000,
-        maxConnections: Int = 64, http2: Bool = false
+        maxStreamMs: Int = 1_800_000, maxConnections: Int = 64, http2: Bool = false
     ) {
         self.url = url
         self.api = api
@@ -42,6 +45,7 @@ public struct UpstreamConfig: Sendable, Equatable {
         self.connectTimeoutMs = connectTimeoutMs
         self.firstByteTimeoutMs = firstByteTimeoutMs
         self.idleTimeoutMs = idleTimeoutMs
+        self.maxStreamMs = maxStreamMs
         self.maxConnections = maxConnections
         self.http2 = http2
     }

@@ -1,4 +1,4 @@
-/// Finds the upstream API key and keeps it out of text that leaves the process.
+/// Finds the upstream API key (`SecretScrubber` keeps it out of what the upstream sends back).
 public enum UpstreamKey {
     /// The key from `PERPLEXITY_API_KEY`, else `PPLX_API_KEY`, else the trimmed content of
     /// `upstream.api_key_file`; nil when none is set (an upstream that needs no key, such as the emulator).
@@ -20,34 +20,5 @@ public enum UpstreamKey {
             problem = error.message
         }
         return .failure(ConfigErrors(problems: [ConfigProblem(path: "upstream.api_key_file", message: problem)]))
-    }
-
-    /// `text` with every `Bearer <key>` and every bare occurrence of `key` replaced by `[redacted]`.
-    ///
-    /// Works on bytes, not characters, so a key that happens to be followed by a combining mark is still found.
-    public static func scrub(_ text: String, key: String?) -> String {
-        guard let key, !key.isEmpty else { return text }
-        var bytes = Array(text.utf8)
-        let redacted = Array("[redacted]".utf8)
-        for needle in [Array("Bearer \(key)".utf8), Array(key.utf8)] {
-            bytes = replacing(needle, with: redacted, in: bytes)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func replacing(_ needle: [UInt8], with replacement: [UInt8], in haystack: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(haystack.count)
-        var index = 0
-        while index < haystack.count {
-            if haystack.count - index >= needle.count && haystack[index..<index + needle.count].elementsEqual(needle) {
-                out.append(contentsOf: replacement)
-                index += needle.count
-            } else {
-                out.append(haystack[index])
-                index += 1
-            }
-        }
-        return out
     }
 }

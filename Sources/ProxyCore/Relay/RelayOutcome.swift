@@ -6,6 +6,8 @@ public struct RelayOutcome: Sendable {
         case clientAborted = "client_aborted"
         case upstreamError = "upstream_error"
         case rejected
+        /// Cut short by a drain (SIGTERM) whose grace period ran out.
+        case shutdown
     }
 
     /// The ledger outcome.

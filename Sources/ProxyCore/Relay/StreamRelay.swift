@@ -14,7 +14,6 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     private var translator: Translator
     private let timeouts: RelayTimeouts
     private let highWaterMark: Int
-    private let upstreamKey: String?
     private let metrics: ProxyMetrics
     private let onFinish: (RelayOutcome, Translator) -> Void
     private let onClientAbort: (Translator) -> Void
@@ -42,7 +41,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     /// Prepares the relay; `start()` sends the upstream request.
     public init(
         writer: HTTPResponseWriter, request: UpstreamRequest, mode: ResponseBodyMode, translator: Translator,
-        timeouts: RelayTimeouts, highWaterMark: Int, upstreamKey: String?, metrics: ProxyMetrics,
+        timeouts: RelayTimeouts, highWaterMark: Int, metrics: ProxyMetrics,
         onFinish: @escaping (RelayOutcome, Translator) -> Void,
         onClientAbort: @escaping (Translator) -> Void = { _ in }
     ) {
@@ -52,7 +51,6 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         self.translator = translator
         self.timeouts = timeouts
         self.highWaterMark = highWaterMark
-        self.upstreamKey = upstreamKey
         self.metrics = metrics
         self.onFinish = onFinish
         self.onClientAbort = onClientAbort
@@ -79,6 +77,9 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             return
         }
         switch mode {
+        case .stream where !UpstreamAnswerCheck.isEventStream(contentType: headers["Content-Type"]):
+            // Not an event stream (an HTML page, a JSON error): answered as a 502 once its body is in.
+            state = .collectingError(status: status, headers: headers)
         case .stream:
             var head = HTTPHeaders()
             head.add("Content-Type", "text/event-stream")
@@ -95,14 +96,23 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     }
 
     public func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamDataDisposition {
+        if case .streaming = state, writer.backlog >= highWaterMark {
+            pausedByUs = true
+            metrics.streamsPaused.increment()
+            writer.notifyWhenDrained()
+            return .pause
+        }
+        return take(bytes)
+    }
+
+    public func upstreamDidReceiveLast(_ bytes: UnsafeRawBufferPointer) {
+        _ = take(bytes)
+    }
+
+    /// Feeds a piece of the body to the stream's translator or the collected body.
+    private func take(_ bytes: UnsafeRawBufferPointer) -> UpstreamDataDisposition {
         switch state {
         case .streaming:
-            if writer.backlog >= highWaterMark {
-                pausedByUs = true
-                metrics.streamsPaused.increment()
-                writer.notifyWhenDrained()
-                return .pause
-            }
             scratch.removeAll(keepingCapacity: true)
             let step = translator.consume(bytes, into: &scratch)
             if step == .finished {
@@ -123,7 +133,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             return .accepted
         case .collectingBody:
             guard collected.count + bytes.count <= Self.maxCollectedBytes else {
-                fail(before: UpstreamErrorMapper.map(.protocolError("upstream response larger than 32 MiB"), upstreamKey: upstreamKey))
+                fail(before: UpstreamErrorMapper.map(.protocolError("upstream response larger than 32 MiB")), errorKind: "protocol")
                 return .stop
             }
             collected.append(contentsOf: bytes)
@@ -135,9 +145,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             return .accepted
         case .waitingForHead:
             // Body bytes before any status line: not HTTP we can relay.
-            fail(
-                before: UpstreamErrorMapper.map(.protocolError("upstream sent a body before its status line"), upstreamKey: upstreamKey),
-                errorKind: "protocol")
+            fail(before: UpstreamErrorMapper.map(.protocolError("upstream sent a body before its status line")), errorKind: "protocol")
             return .stop
         case .done:
             return .stop
@@ -151,11 +159,9 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             return
         case .waitingForHead:
             if case .failed(let failure) = outcome {
-                fail(before: UpstreamErrorMapper.map(failure, upstreamKey: upstreamKey), errorKind: failure.metricsLabel)
+                fail(before: UpstreamErrorMapper.map(failure), errorKind: failure.metricsLabel)
             } else {
-                fail(
-                    before: UpstreamErrorMapper.map(.protocolError("upstream sent no response"), upstreamKey: upstreamKey),
-                    errorKind: "protocol")
+                fail(before: UpstreamErrorMapper.map(.protocolError("upstream sent no response")), errorKind: "protocol")
             }
         case .streaming:
             scratch.removeAll(keepingCapacity: true)
@@ -165,26 +171,42 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
                 if !scratch.isEmpty { writer.send(scratch) }
                 finishStream(kind: .ok)
             case .failed(let failure):
-                translator.upstreamFailed(UpstreamErrorMapper.map(failure, upstreamKey: upstreamKey), into: &scratch)
+                translator.upstreamFailed(UpstreamErrorMapper.map(failure), into: &scratch)
                 if !scratch.isEmpty { writer.send(scratch) }
                 finishStream(kind: .upstreamError, errorKind: failure.metricsLabel)
             }
         case .collectingBody(let status, let headers):
             if case .failed(let failure) = outcome {
-                fail(before: UpstreamErrorMapper.map(failure, upstreamKey: upstreamKey), errorKind: failure.metricsLabel)
+                fail(before: UpstreamErrorMapper.map(failure), errorKind: failure.metricsLabel)
                 return
             }
             respondWithBody(status: status, headers: headers)
         case .collectingError(let status, let headers):
-            let error = UpstreamErrorMapper.map(
-                status: status, headers: headers.fields.map { ($0.name, $0.value) }, body: collected, upstreamKey: upstreamKey)
-            fail(before: error, errorKind: "status_\(status)")
+            if case .failed(let failure) = outcome {
+                fail(before: UpstreamErrorMapper.map(failure), errorKind: failure.metricsLabel)
+            } else if (200..<300).contains(status) {
+                fail(
+                    before: UpstreamAnswerCheck.notAStream(body: collected, contentType: headers["Content-Type"]),
+                    errorKind: "invalid_response")
+            } else {
+                let error = UpstreamErrorMapper.map(status: status, headers: headers.fields.map { ($0.name, $0.value) }, body: collected)
+                fail(before: error, errorKind: "status_\(status)")
+            }
         }
     }
 
     private func respondWithBody(status: Int, headers: HTTPHeaders) {
         var out = HTTPHeaders()
         out.add("Content-Type", "application/json")
+        let expected: UpstreamBodyKind
+        switch mode {
+        case .stream: expected = .chatCompletion
+        case .passthroughBody(let kind): expected = kind
+        case .agentBody: expected = .agentResponse
+        }
+        if let problem = UpstreamAnswerCheck.problem(body: collected, kind: expected, contentType: headers["Content-Type"]) {
+            return fail(before: problem, errorKind: "invalid_response")
+        }
         switch mode {
         case .stream, .passthroughBody:
             let body = collected
@@ -194,7 +216,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             complete(kind: .ok, status: status)
             writer.respond(status: status, headers: out, body: body)
         case .agentBody(let clientModel):
-            switch AgentResponseTranslator.translate(collected, clientModel: clientModel, upstreamKey: upstreamKey) {
+            switch AgentResponseTranslator.translate(collected, clientModel: clientModel) {
             case .success(let body):
                 collected = []
                 bodyUsage = body.withUnsafeBytes { StreamUsage(usageMemberOf: $0) }
@@ -219,9 +241,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
 
     public func serverShuttingDown() {
         guard !isDone else { return }
-        let error = OpenAIError(
-            status: 503, type: "server_error", code: "shutting_down",
-            message: "The proxy is shutting down; this response was cut short. Retry shortly.", retryAfterSeconds: 1)
+        let error = ClientErrors.cutByShutdown
         transfer?.cancel()
         transfer = nil
         // The run upstream would go on billing: cancel it like an abandoned one.
@@ -231,9 +251,9 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             scratch.removeAll(keepingCapacity: true)
             translator.upstreamFailed(error, into: &scratch)
             if !scratch.isEmpty { writer.send(scratch) }
-            finishStream(kind: .upstreamError, errorKind: "shutting_down")
+            finishStream(kind: .shutdown)
         case .waitingForHead, .collectingBody, .collectingError:
-            fail(before: error, errorKind: "shutting_down")
+            fail(before: error, kind: .shutdown)
         case .done:
             return
         }
@@ -258,6 +278,10 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
 
     public func sweep(now: UInt64) {
         guard !isDone, let transfer else { return }
+        if timeouts.maxResponseNs > 0, now &- startedAt >= timeouts.maxResponseNs {
+            timeOut(.responseTooLong)
+            return
+        }
         if !transfer.receivedFirstByte {
             if now &- startedAt >= timeouts.firstByteNs {
                 timeOut(.firstByteTimeout)
@@ -307,11 +331,11 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         lastBytes.withUnsafeBytes { writer.finishStream(after: $0) }
     }
 
-    private func fail(before error: OpenAIError, errorKind: String? = nil) {
+    private func fail(before error: OpenAIError, kind: RelayOutcome.Kind = .upstreamError, errorKind: String? = nil) {
         transfer?.cancel()
         transfer = nil
         noteClientWrite()
-        complete(kind: .upstreamError, status: error.status, errorKind: errorKind)
+        complete(kind: kind, status: error.status, errorKind: errorKind)
         writer.respond(error: error)
     }
 
@@ -343,6 +367,7 @@ extension UpstreamFailure {
         case .protocolError: "protocol"
         case .truncated: "truncated"
         case .localResourcesExhausted: "proxy_overloaded"
+        case .responseTooLong: "max_response_time"
         }
     }
 }

@@ -6,7 +6,7 @@
 /// become a 502, `incomplete` a normal answer with `finish_reason` `length` (its content may be empty).
 public enum AgentResponseTranslator {
     /// The `chat.completion` JSON for an Agent API response body, or the 502 the client receives.
-    public static func translate(_ body: [UInt8], clientModel: String, upstreamKey: String? = nil) -> Result<[UInt8], OpenAIError> {
+    public static func translate(_ body: [UInt8], clientModel: String) -> Result<[UInt8], OpenAIError> {
         guard let response = try? JSONValue.parse(body), case .object = response else {
             return .failure(
                 AgentRunOutcome.upstreamError(
@@ -16,7 +16,7 @@ public enum AgentResponseTranslator {
         switch AgentRunOutcome.of(response: response) {
         case .finished(let finishReason): reason = finishReason
         case .failed(var error):
-            error.message = UpstreamErrorMapper.clip(UpstreamKey.scrub(error.message, key: upstreamKey))
+            error.message = UpstreamErrorMapper.clip(error.message)
             return .failure(error)
         }
 

@@ -40,8 +40,7 @@ public struct AgentStreamTranslator: StreamTranslator {
 
     /// A translator for one client stream. `fallbackID` and `created` are used until (and unless)
     /// `response.created` supplies the run's own.
-    public init(clientModel: String, includeUsage: Bool, fallbackID: String, created: Int, upstreamKey: String? = nil) {
-        self.upstreamKey = upstreamKey
+    public init(clientModel: String, includeUsage: Bool, fallbackID: String, created: Int) {
         self.clientModel = clientModel
         self.includeUsage = includeUsage
         self.fallbackID = fallbackID
@@ -86,9 +85,24 @@ public struct AgentStreamTranslator: StreamTranslator {
     /// the rarer events are parsed.
     private mutating func handle(_ event: ServerSentEvent, into output: inout [UInt8]) {
         let kind: AgentEventKind? = event.data.withUnsafeBytes { raw in
+            guard UTF8Validation.isValid(raw) else {
+                fail(
+                    AgentRunOutcome.upstreamError("upstream_invalid_response", "The upstream sent an event that is not valid UTF-8."),
+                    usage: nil, into: &output)
+                return nil
+            }
             let json = JSONScanner(raw)
-            guard let fields = AgentEventFields(json), let type = fields.type,
-                let kind = AgentEventKind(type: type, in: json), isFresh(json.int(fields.sequenceNumber), kind)
+            guard let fields = AgentEventFields(json) else {
+                // Keep-alive text (`data: ping`) and a stray `[DONE]` are not events; a payload that starts like
+                // JSON but does not parse is a broken event whose text would be lost.
+                if !event.isDoneSentinel, Self.looksLikeJSON(raw) {
+                    fail(
+                        AgentRunOutcome.upstreamError("upstream_invalid_response", "The upstream sent an event that is not valid JSON."),
+                        usage: nil, into: &output)
+                }
+                return nil
+            }
+            guard let type = fields.type, let kind = AgentEventKind(type: type, in: json), isFresh(json.int(fields.sequenceNumber), kind)
             else { return nil }
             switch kind {
             case .textDelta:
@@ -111,6 +125,12 @@ public struct AgentStreamTranslator: StreamTranslator {
         }
         guard let kind, let value = try? JSONValue.parse(event.data) else { return }
         handle(kind, value, into: &output)
+    }
+
+    /// Whether an event's data starts (after whitespace) as a JSON object or array would.
+    private static func looksLikeJSON(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard let first = raw.first(where: { !JSONSyntax.isWhitespace($0) }) else { return false }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
     }
 
     /// Whether an event is new: a sequence number at or below the last one marks a replay, skipped unless it is
@@ -240,8 +260,8 @@ public struct AgentStreamTranslator: StreamTranslator {
     /// Ends the client stream with an `event: error` frame; `usage` is what the failed run still reported.
     private mutating func fail(_ error: OpenAIError, usage: StreamUsage?, into output: inout [UInt8]) {
         var error = error
-        // Upstream run-failure text reaches the client: never with the key in it, never unbounded.
-        error.message = UpstreamErrorMapper.clip(UpstreamKey.scrub(error.message, key: upstreamKey))
+        // Upstream run-failure text (scrubbed of the key where it entered) reaches the client, never unbounded.
+        error.message = UpstreamErrorMapper.clip(error.message)
         self.usage = usage
         failure = error
         output.append(contentsOf: error.sseFrame)
@@ -250,7 +270,6 @@ public struct AgentStreamTranslator: StreamTranslator {
 
     /// The error the stream ended with, if any.
     public private(set) var failure: OpenAIError?
-    private let upstreamKey: String?
 
     private func nonNull(_ value: JSONValue?) -> JSONValue? {
         value.flatMap { $0.isNull ? nil : $0 }

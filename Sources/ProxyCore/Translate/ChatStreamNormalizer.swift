@@ -14,7 +14,6 @@ public struct ChatStreamNormalizer: StreamTranslator {
 
     private let clientModel: String
     private let includeUsage: Bool
-    private let upstreamKey: String?
     private var parser = ServerSentEventParser()
     /// Created from the first upstream chunk, whose `id` and `created` every client chunk repeats.
     private var encoder: ChatChunkEncoder?
@@ -23,12 +22,10 @@ public struct ChatStreamNormalizer: StreamTranslator {
     private var finishReason: String?
     private var finished = false
 
-    /// A normaliser answering as `clientModel`; `includeUsage` adds the `choices: []` usage chunk, and
-    /// `upstreamKey` is scrubbed from upstream error messages passed on to the client.
-    public init(clientModel: String, includeUsage: Bool, upstreamKey: String? = nil) {
+    /// A normaliser answering as `clientModel`; `includeUsage` adds the `choices: []` usage chunk.
+    public init(clientModel: String, includeUsage: Bool) {
         self.clientModel = clientModel
         self.includeUsage = includeUsage
-        self.upstreamKey = upstreamKey
     }
 
     /// Content chunks sent to the client so far.
@@ -51,19 +48,22 @@ public struct ChatStreamNormalizer: StreamTranslator {
             handle(event, into: &output)
         }
         if !finished, parser.overflowed {
-            fail("The upstream sent an event larger than \(parser.maxEventBytes) bytes.", into: &output)
+            fail("upstream_invalid_response", "The upstream sent an event larger than \(parser.maxEventBytes) bytes.", into: &output)
         }
         return finished ? .finished : .more
     }
 
-    /// EOF without a terminal event: handles a last event left without its blank line, then ends the client
-    /// stream as if the upstream had finished with "stop".
+    /// EOF: handles a last event left without its blank line. A stream that ended without its terminal (a
+    /// `finish_reason` or `[DONE]`) was cut short, whatever the transport said: the client gets an error frame,
+    /// not an invented "stop".
     public mutating func upstreamEnded(into output: inout [UInt8]) {
         while !finished, let event = parser.finish() {
             handle(event, into: &output)
         }
         if !finished {
-            end(into: &output)
+            fail(
+                "upstream_stream_truncated", "The upstream stream ended before its finish_reason or [DONE]: the answer is incomplete.",
+                into: &output)
         }
     }
 
@@ -84,14 +84,18 @@ public struct ChatStreamNormalizer: StreamTranslator {
             return
         }
         event.data.withUnsafeBytes { raw in
+            guard UTF8Validation.isValid(raw) else {
+                fail("upstream_invalid_response", "The upstream sent an event that is not valid UTF-8.", into: &output)
+                return
+            }
             let json = JSONScanner(raw)
             let fields = ChatEventFields(json)
             if event.name == "error" || (fields?.error.map { !json.isNull($0) } ?? false) {
-                fail(upstreamErrorMessage(fields?.error, json), into: &output)
+                fail("upstream_stream_error", upstreamErrorMessage(fields?.error, json), into: &output)
                 return
             }
             guard let fields else {
-                fail("The upstream sent an event that is not a JSON object.", into: &output)
+                fail("upstream_invalid_response", "The upstream sent an event that is not a JSON object.", into: &output)
                 return
             }
             if encoder == nil {
@@ -120,7 +124,7 @@ public struct ChatStreamNormalizer: StreamTranslator {
     /// Appends the finish chunk, the optional usage chunk and `[DONE]`.
     private mutating func end(into output: inout [UInt8]) {
         guard var encoder else {
-            fail("The upstream ended the stream without sending any chunk.", into: &output)
+            fail("upstream_stream_error", "The upstream ended the stream without sending any chunk.", into: &output)
             return
         }
         finished = true
@@ -135,11 +139,8 @@ public struct ChatStreamNormalizer: StreamTranslator {
         self.encoder = encoder
     }
 
-    private mutating func fail(_ message: String, into output: inout [UInt8]) {
-        let error = OpenAIError(
-            status: 502, type: "upstream_error", code: "upstream_stream_error",
-            message: UpstreamErrorMapper.clip(UpstreamKey.scrub(message, key: upstreamKey)))
-        upstreamFailed(error, into: &output)
+    private mutating func fail(_ code: String, _ message: String, into output: inout [UInt8]) {
+        upstreamFailed(ClientErrors.streamError(code: code, message: message), into: &output)
     }
 
     /// The upstream's own words for an in-stream error (`{"error":{"message":…}}` or `{"error":"…"}`).

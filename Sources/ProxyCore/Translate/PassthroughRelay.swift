@@ -5,6 +5,8 @@
 ///
 /// The events are also scanned (not altered) for the usage ledger, the chunk counter, the end of the stream
 /// (`[DONE]`, or an Agent API terminal event: the upstream may keep its socket open after it) and the Agent run id.
+/// A body that ends before its terminal (chat: a `finish_reason` or `[DONE]`; Agent API: a terminal event) was cut
+/// short: the client gets the proxy's error frame after the events that did arrive.
 public struct PassthroughRelay: StreamTranslator {
     /// The wire format being relayed.
     public enum Wire: Sendable {
@@ -24,6 +26,9 @@ public struct PassthroughRelay: StreamTranslator {
     /// not pay a JSON scan per event for a figure needed once, at the end.
     private var lastUsageEvent: [UInt8] = []
     private var agentUsage: StreamUsage?
+    /// A chat event carried a non-empty `finish_reason`: EOF after it ends the stream cleanly (legacy streams
+    /// send no `[DONE]`).
+    private var sawFinishReason = false
     private var finished = false
 
     /// Events carrying non-empty `delta.content` relayed so far.
@@ -55,19 +60,27 @@ public struct PassthroughRelay: StreamTranslator {
         }
         if !finished, parser.overflowed {
             upstreamFailed(
-                OpenAIError(
-                    status: 502, type: "upstream_error", code: "upstream_stream_error",
-                    message: "The upstream sent an event larger than \(parser.maxEventBytes) bytes."),
+                ClientErrors.streamError(
+                    code: "upstream_invalid_response", message: "The upstream sent an event larger than \(parser.maxEventBytes) bytes."),
                 into: &output)
         }
         return finished ? .finished : .more
     }
 
-    /// EOF: releases whatever is still held, even an event left without its blank line; adds nothing.
+    /// EOF: a terminated stream releases whatever is still held, even an event left without its blank line;
+    /// one that never reached its terminal ends with an error frame instead of the partial event.
     public mutating func upstreamEnded(into output: inout [UInt8]) {
         guard !finished else { return }
-        while let event = parser.finish() {
+        while !finished, let event = parser.finish() {
             inspect(event)
+        }
+        guard finished || sawFinishReason else {
+            upstreamFailed(
+                ClientErrors.streamError(
+                    code: "upstream_stream_truncated",
+                    message: "The upstream stream ended before its terminal event: the answer is incomplete."),
+                into: &output)
+            return
         }
         finished = true
         output.append(contentsOf: held)
@@ -80,7 +93,7 @@ public struct PassthroughRelay: StreamTranslator {
         finished = true
         failure = error
         held = []
-        output.append(contentsOf: error.sseFrame)
+        output.append(contentsOf: wire == .agent ? error.agentSSEFrame : error.sseFrame)
     }
 
     /// The error the stream ended with, if any (its own failures; upstream error events pass through as data).
@@ -109,6 +122,9 @@ public struct PassthroughRelay: StreamTranslator {
             }
             if RawJSONProbe.deltaHasContent(raw) {
                 chunksEmitted += 1
+            }
+            if !sawFinishReason, RawJSONProbe.finishReasonIsSet(raw) {
+                sawFinishReason = true
             }
         }
     }

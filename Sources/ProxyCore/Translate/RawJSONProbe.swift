@@ -21,6 +21,14 @@ enum RawJSONProbe {
         return raw[valueStart] == UInt8(ascii: "\"") && raw[valueStart + 1] != UInt8(ascii: "\"")
     }
 
+    /// Whether a `"finish_reason"` member holds a non-empty string.
+    static func finishReasonIsSet(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard let valueStart = valueStart(after: "\"finish_reason\"", in: raw, from: 0), valueStart + 1 < raw.count else {
+            return false
+        }
+        return raw[valueStart] == UInt8(ascii: "\"") && raw[valueStart + 1] != UInt8(ascii: "\"")
+    }
+
     /// The offset of the value after `key` and its colon (spaces skipped), or nil.
     private static func valueStart(after key: StaticString, in raw: UnsafeRawBufferPointer, from start: Int) -> Int? {
         guard let found = find(key, in: raw, from: start) else { return nil }

@@ -7,9 +7,9 @@
 /// The one table from upstream outcomes (an HTTP error status before the stream started, or a transport failure)
 /// to the `OpenAIError` the client receives (CONTRACT "Errors").
 ///
-/// The caller is never blamed for the proxy's own key: an upstream 401/403 becomes a 502. Every message that
-/// carries upstream text has the upstream key scrubbed and is capped, and non-JSON bodies (openresty's HTML 401
-/// page) are never echoed.
+/// The caller is never blamed for the proxy's own key: an upstream 401/403 becomes a 502. Upstream text arrives
+/// here already scrubbed of the key (`UpstreamTransfer` cleans every byte as it enters); every message that
+/// carries it is capped, and non-JSON bodies (openresty's HTML 401 page) are never echoed.
 public enum UpstreamErrorMapper {
     /// Longest piece of upstream-provided text passed on to a client, in UTF-8 bytes.
     static let upstreamTextLimit = 1024
@@ -20,19 +20,16 @@ public enum UpstreamErrorMapper {
     /// Maps an upstream HTTP error response to the client's error.
     ///
     /// `now` (unix seconds) turns an epoch `x-ratelimit-reset` into a delay.
-    public static func map(
-        status: Int, headers: [(String, String)], body: [UInt8], upstreamKey: String?,
-        now: Int = UnixTime.now()
-    ) -> OpenAIError {
+    public static func map(status: Int, headers: [(String, String)], body: [UInt8], now: Int = UnixTime.now()) -> OpenAIError {
         let details = UpstreamErrorBody(body)
-        let upstreamMessage = details.message.map { clip(UpstreamKey.scrub($0, key: upstreamKey)) }
+        let upstreamMessage = details.message.map { clip($0) }
         switch status {
         case 400, 422:
             return OpenAIError(
                 status: 400, type: "invalid_request_error",
                 code: details.type ?? details.code ?? "upstream_invalid_request",
                 message: upstreamMessage ?? "The upstream rejected the request (HTTP \(status)).",
-                param: details.param.map { clip(UpstreamKey.scrub($0, key: upstreamKey)) })
+                param: details.param.map { clip($0) })
         case 429:
             let delay = retryAfter(headers: headers, now: now)
             return OpenAIError(
@@ -52,9 +49,11 @@ public enum UpstreamErrorMapper {
                     + "configuration, not your request: its operator must check the upstream key."
                     + said(upstreamMessage))
         case 500...599:
+            // The upstream's own Retry-After (a 503 during maintenance) is passed on: clients wait, not hammer.
             return OpenAIError(
                 status: 502, type: "upstream_error", code: "upstream_server_error",
-                message: "The upstream failed with HTTP \(status)." + said(upstreamMessage))
+                message: "The upstream failed with HTTP \(status)." + said(upstreamMessage),
+                retryAfterSeconds: statedRetryAfter(headers: headers, now: now))
         default:
             return OpenAIError(
                 status: 502, type: "upstream_error", code: "upstream_bad_status",
@@ -62,29 +61,27 @@ public enum UpstreamErrorMapper {
         }
     }
 
-    /// Maps a transport failure to the client's error; `upstreamKey` is scrubbed from any detail text.
-    public static func map(_ failure: UpstreamFailure, upstreamKey: String? = nil) -> OpenAIError {
+    /// Maps a transport failure to the client's error (detail text was scrubbed where the transfer made it).
+    public static func map(_ failure: UpstreamFailure) -> OpenAIError {
         switch failure {
         case .unreachable(let detail):
-            return upstreamError(502, "upstream_unreachable", "Could not reach the upstream: \(detail)", upstreamKey)
+            return upstreamError(502, "upstream_unreachable", "Could not reach the upstream: \(detail)")
         case .connectTimeout:
-            return upstreamError(504, "upstream_timeout", "Timed out connecting to the upstream.", upstreamKey)
+            return upstreamError(504, "upstream_timeout", "Timed out connecting to the upstream.")
         case .firstByteTimeout:
-            return upstreamError(
-                504, "upstream_timeout", "Timed out waiting for the upstream's first response byte.", upstreamKey)
+            return upstreamError(504, "upstream_timeout", "Timed out waiting for the upstream's first response byte.")
         case .idleTimeout:
+            return upstreamError(504, "upstream_timeout", "Timed out: the upstream stopped sending in the middle of its response.")
+        case .responseTooLong:
             return upstreamError(
-                504, "upstream_timeout", "Timed out: the upstream stopped sending in the middle of its response.",
-                upstreamKey)
+                504, "upstream_timeout", "The upstream's response went on longer than the proxy allows (upstream.max_stream_ms).")
         case .tls(let detail):
-            return upstreamError(502, "upstream_tls_error", "TLS with the upstream failed: \(detail)", upstreamKey)
+            return upstreamError(502, "upstream_tls_error", "TLS with the upstream failed: \(detail)")
         case .protocolError(let detail):
-            return upstreamError(
-                502, "upstream_protocol_error", "The upstream sent an invalid HTTP response: \(detail)", upstreamKey)
+            return upstreamError(502, "upstream_protocol_error", "The upstream sent an invalid HTTP response: \(detail)")
         case .truncated:
             return upstreamError(
-                502, "upstream_stream_truncated",
-                "The upstream closed the connection before its response was complete.", upstreamKey)
+                502, "upstream_stream_truncated", "The upstream closed the connection before its response was complete.")
         case .localResourcesExhausted:
             return OpenAIError(
                 status: 503, type: "server_error", code: "proxy_overloaded",
@@ -93,9 +90,8 @@ public enum UpstreamErrorMapper {
         }
     }
 
-    private static func upstreamError(_ status: Int, _ code: String, _ message: String, _ key: String?) -> OpenAIError {
-        OpenAIError(
-            status: status, type: "upstream_error", code: code, message: clip(UpstreamKey.scrub(message, key: key)))
+    private static func upstreamError(_ status: Int, _ code: String, _ message: String) -> OpenAIError {
+        OpenAIError(status: status, type: "upstream_error", code: code, message: clip(message))
     }
 
     private static func said(_ upstreamMessage: String?) -> String {
@@ -105,6 +101,11 @@ public enum UpstreamErrorMapper {
     /// Seconds until a retry: `Retry-After` (delta-seconds), else `x-ratelimit-reset` (an epoch, or a delay when
     /// small), else 1. Never less than 1.
     private static func retryAfter(headers: [(String, String)], now: Int) -> Int {
+        statedRetryAfter(headers: headers, now: now) ?? 1
+    }
+
+    /// The delay the upstream stated, if it stated one (never less than 1).
+    private static func statedRetryAfter(headers: [(String, String)], now: Int) -> Int? {
         if let value = header("retry-after", in: headers), let seconds = seconds(value) {
             return max(1, seconds)
         }
@@ -112,7 +113,7 @@ public enum UpstreamErrorMapper {
             // Below a billion seconds (2001) the value cannot be an epoch, so it is a delay.
             return max(1, reset >= 1_000_000_000 ? reset - now : reset)
         }
-        return 1
+        return nil
     }
 
     private static func header(_ name: String, in headers: [(String, String)]) -> String? {

@@ -18,4 +18,6 @@ public enum UpstreamFailure: Sendable, Equatable {
     /// The proxy itself ran out of descriptors or memory opening the upstream connection: its fault, not the
     /// upstream's.
     case localResourcesExhausted
+    /// The response went on past `upstream.max_stream_ms` (an upstream stream that never ends).
+    case responseTooLong
 }

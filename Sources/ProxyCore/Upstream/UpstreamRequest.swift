@@ -14,10 +14,13 @@ public struct UpstreamRequest: Sendable {
     public var totalTimeoutMs: Int?
     /// HTTP/2 (`upstream.http2`): prior knowledge on `http://`, ALPN on `https://`. Otherwise HTTP/1.1.
     public var http2: Bool
+    /// Removed from everything the upstream sends back (headers, body, error text) before anything reads it: the
+    /// upstream key, so an upstream that echoes it cannot hand it to a client.
+    public var secret: String?
 
     public init(
         url: String, method: String, headers: [(String, String)], body: [UInt8], connectTimeoutMs: Int, totalTimeoutMs: Int? = nil,
-        http2: Bool = false
+        http2: Bool = false, secret: String? = nil
     ) {
         self.url = url
         self.method = method
@@ -26,5 +29,6 @@ public struct UpstreamRequest: Sendable {
         self.connectTimeoutMs = connectTimeoutMs
         self.totalTimeoutMs = totalTimeoutMs
         self.http2 = http2
+        self.secret = secret
     }
 }

@@ -32,6 +32,12 @@ public final class UpstreamTransfer: @unchecked Sendable {
     private var discardedBytes = 0
     /// errno of a failed socket(2) for this transfer (EMFILE: the proxy, not the upstream, is out of resources).
     private var socketErrno: Int32 = 0
+    /// Cleans the request's secret out of the response (nil when there is none): the one place upstream bytes
+    /// enter, so nothing downstream ever sees the key.
+    private var scrubber: SecretScrubber?
+    private let secret: String?
+    /// Where a body piece that needed scrubbing is rewritten (kept for the transfer's life; rarely used).
+    private var scrubbed: [UInt8] = []
     /// How long, and how much, a finished response's remainder is read to keep its connection reusable.
     static let discardWindowNs: UInt64 = 2_000_000_000
     static let discardLimitBytes = 256 * 1024
@@ -49,6 +55,8 @@ public final class UpstreamTransfer: @unchecked Sendable {
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(to: 0)
         self.lastActivity = MonotonicClock.nanoseconds()
+        self.secret = request.secret
+        self.scrubber = SecretScrubber(secret: request.secret)
         configure(request)
     }
 
@@ -198,7 +206,18 @@ public final class UpstreamTransfer: @unchecked Sendable {
             }
             return line.count
         }
-        headers.addField(line: UnsafeRawBufferPointer(rebasing: line[0..<end]))
+        let field = UnsafeRawBufferPointer(rebasing: line[0..<end])
+        if var lineScrubber = scrubber {
+            var cleaned: [UInt8] = []
+            if lineScrubber.scrub(field, into: &cleaned) {
+                headers.addField(line: field)
+            } else {
+                cleaned.append(contentsOf: lineScrubber.finish())
+                cleaned.withUnsafeBytes { headers.addField(line: $0) }
+            }
+        } else {
+            headers.addField(line: field)
+        }
         return line.count
     }
 
@@ -210,9 +229,21 @@ public final class UpstreamTransfer: @unchecked Sendable {
         }
         lastActivity = MonotonicClock.nanoseconds()
         guard let delegate else { return 0 }
-        inCallback = true
-        let disposition = delegate.upstreamDidReceive(bytes)
-        inCallback = false
+        let disposition: UpstreamDataDisposition
+        if var pieceScrubber = scrubber {
+            scrubbed.removeAll(keepingCapacity: true)
+            if pieceScrubber.scrub(bytes, into: &scrubbed) {
+                disposition = deliver(bytes, to: delegate)
+            } else if scrubbed.isEmpty {
+                disposition = .accepted
+            } else {
+                disposition = scrubbed.withUnsafeBytes { deliver($0, to: delegate) }
+            }
+            // A paused piece comes back whole on resume: only a piece taken moves the scrubber on.
+            if disposition != .pause { scrubber = pieceScrubber }
+        } else {
+            disposition = deliver(bytes, to: delegate)
+        }
         if stopRequested { return 0 }
         switch disposition {
         case .accepted:
@@ -234,6 +265,12 @@ public final class UpstreamTransfer: @unchecked Sendable {
         }
     }
 
+    private func deliver(_ bytes: UnsafeRawBufferPointer, to delegate: UpstreamTransferDelegate) -> UpstreamDataDisposition {
+        inCallback = true
+        defer { inCallback = false }
+        return delegate.upstreamDidReceive(bytes)
+    }
+
     // MARK: Completion (called by CurlMulti)
 
     func finished(_ code: CURLcode) {
@@ -244,11 +281,16 @@ public final class UpstreamTransfer: @unchecked Sendable {
         let outcome: UpstreamOutcome = code == CURLE_OK ? .finished : .failed(failure(for: code))
         release()
         guard !wasDone, let delegate else { return }
+        if outcome == .finished, let tail = scrubber?.finish(), !tail.isEmpty {
+            // Bytes held back as a possible start of the secret that the body ended before completing.
+            tail.withUnsafeBytes { delegate.upstreamDidReceiveLast($0) }
+        }
         delegate.upstreamDidComplete(outcome)
     }
 
     private func failure(for code: CURLcode) -> UpstreamFailure {
-        let detail = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let said = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let detail = SecretScrubber.scrub(said, secret: secret)
         if socketErrno == EMFILE || socketErrno == ENFILE || socketErrno == ENOBUFS || socketErrno == ENOMEM {
             return .localResourcesExhausted
         }

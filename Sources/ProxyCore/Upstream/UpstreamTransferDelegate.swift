@@ -15,10 +15,20 @@ public enum UpstreamDataDisposition: Sendable {
 public protocol UpstreamTransferDelegate: AnyObject {
     /// The final (non-1xx) status line and headers arrived.
     func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders)
-    /// A piece of the body arrived.
+    /// A piece of the body arrived (already scrubbed of the request's secret). A delegate that answers `.pause`
+    /// must take none of it: the same piece comes again on resume.
     func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamDataDisposition
+    /// The last bytes of a body that ended cleanly, just before `upstreamDidComplete(.finished)`: the scrubber's
+    /// held-back tail. They cannot be paused; the default hands them to `upstreamDidReceive`.
+    func upstreamDidReceiveLast(_ bytes: UnsafeRawBufferPointer)
     /// The transfer ended. Not called after `cancel()` or `.stop`.
     func upstreamDidComplete(_ outcome: UpstreamOutcome)
+}
+
+extension UpstreamTransferDelegate {
+    public func upstreamDidReceiveLast(_ bytes: UnsafeRawBufferPointer) {
+        _ = upstreamDidReceive(bytes)
+    }
 }
 
 /// How an upstream transfer ended.
