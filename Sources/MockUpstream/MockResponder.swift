@@ -1,3 +1,5 @@
+import ProxyCore
+
 /// What the mock does for one request: the steps for the engine, and labels for its bookkeeping.
 public struct MockScript: Sendable, Equatable {
     /// The scenario acted out, or what kind of answer this is (`unauthorized`, `not-found`, `cancel`, …).
@@ -75,8 +77,9 @@ public struct MockResponder: Sendable {
 
     private func chatScript(for request: MockRequest) -> MockScript {
         let name = ScenarioSelection.requestedName(in: request)
+        if let fault = FaultScenario(rawValue: name) { return faultScript(fault, for: request, agent: false) }
         guard let scenario = ChatScenario(rawValue: name) else {
-            return unknownScenario(name, known: ChatScenario.allCases.map(\.rawValue), api: .chat)
+            return unknownScenario(name, known: ChatScenario.allCases.map(\.rawValue) + FaultScenario.allCases.map(\.rawValue), api: .chat)
         }
         switch SonarRequest.parse(request.body) {
         case .failure(let refusal):
@@ -90,8 +93,10 @@ public struct MockResponder: Sendable {
 
     private func agentScript(for request: MockRequest) -> MockScript {
         let name = ScenarioSelection.requestedName(in: request)
+        if let fault = FaultScenario(rawValue: name) { return faultScript(fault, for: request, agent: true) }
         guard let scenario = AgentScenario(rawValue: name) else {
-            return unknownScenario(name, known: AgentScenario.allCases.map(\.rawValue), api: .agent)
+            return unknownScenario(
+                name, known: AgentScenario.allCases.map(\.rawValue) + FaultScenario.allCases.map(\.rawValue), api: .agent)
         }
         switch AgentRequestValidation.validate(request.body) {
         case .failure(let refusal):
@@ -102,6 +107,13 @@ public struct MockResponder: Sendable {
             let steps = scenario.response(to: parsed, ids: ids, eventDelayMs: options.eventDelayMs)
             return MockScript(scenario: name, steps: steps, responseID: reportsResponse(steps) ? ids.responseID : nil)
         }
+    }
+
+    /// A hostile or broken answer, in the request's wire format.
+    private func faultScript(_ fault: FaultScenario, for request: MockRequest, agent: Bool) -> MockScript {
+        let stream = (try? JSONValue.parse(request.body))?["stream"]?.boolValue ?? false
+        let steps = fault.steps(agent: agent, stream: stream, authorization: request.header("Authorization") ?? "")
+        return MockScript(scenario: fault.rawValue, steps: steps)
     }
 
     /// Whether the steps answer with a response that has an id: a 200, or none at all yet (`no-response`);

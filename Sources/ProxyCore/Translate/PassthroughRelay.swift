@@ -96,7 +96,8 @@ public struct PassthroughRelay: StreamTranslator {
         output.append(contentsOf: wire == .agent ? error.agentSSEFrame : error.sseFrame)
     }
 
-    /// The error the stream ended with, if any (its own failures; upstream error events pass through as data).
+    /// Why the stream failed, if it did: the proxy's own error frame, or an upstream error event (relayed as it
+    /// came, scrubbed) that makes the request count as failed.
     public private(set) var failure: OpenAIError?
 
     private mutating func release(upTo endOffset: Int, into output: inout [UInt8]) {
@@ -110,6 +111,9 @@ public struct PassthroughRelay: StreamTranslator {
         if event.isDoneSentinel {
             finished = true
             return
+        }
+        if event.name == "error", failure == nil {
+            failure = ClientErrors.streamError(code: "upstream_stream_error", message: "The upstream reported an error mid-stream.")
         }
         if wire == .agent {
             inspectAgentEvent(event)
@@ -125,6 +129,9 @@ public struct PassthroughRelay: StreamTranslator {
             }
             if !sawFinishReason, RawJSONProbe.finishReasonIsSet(raw) {
                 sawFinishReason = true
+            }
+            if failure == nil, RawJSONProbe.memberStartsObject("\"error\"", in: raw) {
+                failure = ClientErrors.streamError(code: "upstream_stream_error", message: "The upstream reported an error mid-stream.")
             }
         }
     }
@@ -145,8 +152,14 @@ public struct PassthroughRelay: StreamTranslator {
             case .textDone, .outputItemDone, .searchResults, .fetchResults:
                 break
             case .completed, .incomplete, .failed, .cancelled, .error:
-                let response = (try? JSONValue.parse(raw))?["response"]
+                let event = try? JSONValue.parse(raw)
+                let response = event?["response"]
                 agentUsage = AgentUsageMapper.map(response?["usage"], searchQueries: nil).ledger
+                // The run's own failure is relayed as it came; the request still counts as failed.
+                if kind == .failed || kind == .cancelled || kind == .error {
+                    let error = event?["error"].flatMap { $0.isNull ? nil : $0 } ?? response?["error"]
+                    failure = kind == .cancelled ? AgentRunOutcome.cancellation(error) : AgentRunOutcome.failure(error)
+                }
                 finished = true
             }
         }
