@@ -46,12 +46,10 @@ struct Usage: ParsableCommand {
         } else {
             throw ValidationError("name the ledger with --ledger FILE (or --config FILE with usage_ledger set)")
         }
-        let bytes: [UInt8]
-        switch FileAccess.readAll(path) {
-        case .success(let content): bytes = content
-        case .failure(let error): ProcessSetup.fail("usage: \(error.message)", code: 1)
+        var report = UsageReport(by: by, since: since)
+        if case .failure(let error) = LedgerReader.forEachLine(path: path, { report.add(line: $0) }) {
+            ProcessSetup.fail("usage: \(error.message)", code: 1)
         }
-        let report = UsageReport(ledger: bytes, by: by, since: since)
         print(json ? report.jsonLines(grouping: by) : report.table(grouping: by), terminator: "")
         if report.skippedLines > 0 {
             ProcessSetup.printError("usage: skipped \(report.skippedLines) unreadable line(s)")

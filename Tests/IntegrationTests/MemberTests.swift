@@ -57,12 +57,23 @@ import Testing
     }
 
     @Test func tokensPerDay_budgetIsEnforced() throws {
-        let harness = try harness { alice, _ in alice.tokensPerDay = 30 }
-        #expect(try post(harness, key: Self.aliceKey).status == 200)
-        #expect(try post(harness, key: Self.aliceKey).status == 200)
-        let over = try post(harness, key: Self.aliceKey)
-        #expect(over.status == 429)
-        #expect((over.json?["error"] as? [String: Any])?["code"] as? String == "token_budget_exceeded")
+        let harness = try harness { alice, _ in alice.tokensPerDay = 200 }
+        var statuses: [Int] = []
+        var last: RawHTTPClient.Response?
+        for _ in 0..<12 {
+            let client = try harness.client()
+            try client.post(
+                "/v1/chat/completions", json: ProxyHarness.chatBody(extra: #","max_tokens":20"#),
+                headers: ["Authorization": "Bearer \(Self.aliceKey)"])
+            let response = try client.readResponse()
+            statuses.append(response.status)
+            last = response
+        }
+        // Each answer is 23 tokens and reserves about 50: a handful run, then the budget refuses.
+        #expect(statuses.prefix(3).allSatisfy { $0 == 200 })
+        #expect(last?.status == 429)
+        #expect((last?.json?["error"] as? [String: Any])?["code"] as? String == "budget_exceeded")
+        #expect(harness.proxy.state.limiter.tokens(of: "alice").spent <= 200)
     }
 
     @Test func concurrentStreams_areLimited() throws {

@@ -42,6 +42,15 @@ private func histogram(_ name: String, cumulative: [Int], sum: String) -> [Strin
             # HELP pplx_client_backlog_peak_bytes Largest per-stream client backlog seen.
             # TYPE pplx_client_backlog_peak_bytes gauge
             pplx_client_backlog_peak_bytes 0
+            # HELP pplx_ledger_write_errors_total Failed or short usage-ledger writes.
+            # TYPE pplx_ledger_write_errors_total counter
+            pplx_ledger_write_errors_total 0
+            # HELP pplx_ledger_pending_records Ledger records waiting for the file to take writes.
+            # TYPE pplx_ledger_pending_records gauge
+            pplx_ledger_pending_records 0
+            # HELP pplx_ledger_records_dropped_total Ledger records dropped while too many waited.
+            # TYPE pplx_ledger_records_dropped_total counter
+            pplx_ledger_records_dropped_total 0
             # HELP pplx_upstream_errors_total Upstream failures, by kind.
             # TYPE pplx_upstream_errors_total counter
             # HELP pplx_tokens_total Tokens used, by client, model and kind.
@@ -71,6 +80,8 @@ private func histogram(_ name: String, cumulative: [Int], sum: String) -> [Strin
         ("pplx_request_duration_seconds", "histogram"),
         ("pplx_streams_paused", "gauge"),
         ("pplx_client_backlog_peak_bytes", "gauge"),
+        ("pplx_ledger_write_errors_total", "counter"),
+        ("pplx_ledger_pending_records", "gauge"),
     ])
     func render_declaresEachFamilyOnce(name: String, type: String) {
         let lines = ProxyMetrics().render().split(separator: "\n")

@@ -26,7 +26,7 @@ struct AgentPassthroughEndpoint {
         context.startRelay(
             response, upstream: upstream, mode: stream ? .stream : .passthroughBody(.agentResponse),
             translator: PassthroughRelay(wire: .agent),
-            upstreamModel: model, cancelsAgentRun: stream)
+            upstreamModel: model, outputTokenLimit: body["max_output_tokens"]?.intValue, cancelsAgentRun: stream)
     }
 
     /// A member restricted to some model ids may run the Agent API only with the models and presets those ids

@@ -10,6 +10,24 @@ public struct ChatCompletionRequest: Sendable {
     /// Whether a streaming client asked for the trailing usage chunk (`stream_options.include_usage: true`).
     public var includeUsage: Bool
 
+    /// The output limit the client set (`max_completion_tokens`, else `max_tokens`), if it is a positive integer.
+    public var requestedOutputTokens: Int? {
+        for name in ["max_completion_tokens", "max_tokens"] {
+            if let value = body[name]?.intValue, value >= 1 { return value }
+        }
+        return nil
+    }
+
+    /// The output limit a request to a model with `cap` runs under: the client's, at most the cap.
+    public func outputTokenLimit(cap: Int?) -> Int? {
+        switch (requestedOutputTokens, cap) {
+        case (let asked?, let cap?): min(asked, cap)
+        case (let asked?, nil): asked
+        case (nil, let cap?): cap
+        case (nil, nil): nil
+        }
+    }
+
     public init(body: [String: JSONValue], model: String, stream: Bool, includeUsage: Bool) {
         self.body = body
         self.model = model
@@ -67,10 +85,14 @@ public struct ChatCompletionRequest: Sendable {
 
     /// The body for a chat-completions upstream: `model` replaced, `stream_options` removed (the proxy produces
     /// the usage chunk itself), everything else kept.
-    public func chatUpstreamBody(model upstreamModel: String) -> [UInt8] {
+    public func chatUpstreamBody(model upstreamModel: String, outputCap: Int? = nil) -> [UInt8] {
         var upstream = body
         upstream["stream_options"] = nil
         upstream["model"] = .string(upstreamModel)
+        if let outputCap, let limit = outputTokenLimit(cap: outputCap) {
+            upstream["max_completion_tokens"] = nil
+            upstream["max_tokens"] = .number(limit)
+        }
         return JSONValue.object(upstream).serialized
     }
 

@@ -20,9 +20,13 @@ struct ChatCompletionsEndpoint {
         }
         let context = RequestContext(
             state: state, settings: settings, caller: caller, route: "chat_completions", clientModel: chat.model, stream: chat.stream)
+        let route = config.models[chat.model]
+        let outputLimit = chat.outputTokenLimit(cap: route?.maxOutputTokens)
+        let upstream: UpstreamRequest
+        let upstreamModel: String
         switch config.upstream.api {
         case .agent:
-            guard let route = config.models[chat.model] else {
+            guard let route else {
                 return reject(
                     ClientErrors.unknownModel(chat.model, known: Array(config.models.keys)), response, caller: caller, model: chat.model,
                     stream: chat.stream)
@@ -36,40 +40,35 @@ struct ChatCompletionsEndpoint {
                 state.logger.debug(
                     "parameters with no Agent API equivalent dropped: \(agentRequest.droppedParameters.joined(separator: ", "))")
             }
-            let upstream = context.upstreamRequest(path: "/v1/agent", from: request, body: agentRequest.body)
-            let upstreamModel = route.model ?? route.preset ?? chat.model
-            if chat.stream {
-                let translator = AgentStreamTranslator(
-                    clientModel: chat.model, includeUsage: chat.includeUsage, fallbackID: RequestContext.makeChatID(),
-                    created: UnixTime.now())
-                context.startRelay(
-                    response, upstream: upstream, mode: .stream, translator: translator, upstreamModel: upstreamModel, cancelsAgentRun: true
-                )
-            } else {
-                context.startRelay(
-                    response, upstream: upstream, mode: .agentBody(clientModel: chat.model), translator: PassthroughRelay(),
-                    upstreamModel: upstreamModel, cancelsAgentRun: false)
-            }
+            upstream = context.upstreamRequest(path: "/v1/agent", from: request, body: agentRequest.body)
+            upstreamModel = route.model ?? route.preset ?? chat.model
         case .chat:
-            let upstreamModel = config.models[chat.model]?.model ?? chat.model
-            let upstream = context.upstreamRequest(
-                path: "/chat/completions", from: request, body: chat.chatUpstreamBody(model: upstreamModel))
-            switch (chat.stream, config.stream.metadata) {
-            case (true, .final):
-                let translator = ChatStreamNormalizer(clientModel: chat.model, includeUsage: chat.includeUsage)
-                context.startRelay(
-                    response, upstream: upstream, mode: .stream, translator: translator, upstreamModel: upstreamModel,
-                    cancelsAgentRun: false)
-            case (true, .passthrough):
-                context.startRelay(
-                    response, upstream: upstream, mode: .stream, translator: PassthroughRelay(), upstreamModel: upstreamModel,
-                    cancelsAgentRun: false)
-            case (false, _):
-                context.startRelay(
-                    response, upstream: upstream, mode: .passthroughBody(.chatCompletion), translator: PassthroughRelay(),
-                    upstreamModel: upstreamModel,
-                    cancelsAgentRun: false)
-            }
+            upstreamModel = route?.model ?? chat.model
+            upstream = context.upstreamRequest(
+                path: "/chat/completions", from: request,
+                body: chat.chatUpstreamBody(model: upstreamModel, outputCap: route?.maxOutputTokens))
+        }
+        func relay<T: StreamTranslator>(_ mode: ResponseBodyMode, _ translator: T, cancelsAgentRun: Bool = false) {
+            context.startRelay(
+                response, upstream: upstream, mode: mode, translator: translator, upstreamModel: upstreamModel,
+                outputTokenLimit: outputLimit, cancelsAgentRun: cancelsAgentRun)
+        }
+        switch (config.upstream.api, chat.stream, config.stream.metadata) {
+        case (.agent, true, _):
+            relay(
+                .stream,
+                AgentStreamTranslator(
+                    clientModel: chat.model, includeUsage: chat.includeUsage, fallbackID: RequestContext.makeChatID(),
+                    created: UnixTime.now()),
+                cancelsAgentRun: true)
+        case (.agent, false, _):
+            relay(.agentBody(clientModel: chat.model), PassthroughRelay())
+        case (.chat, true, .final):
+            relay(.stream, ChatStreamNormalizer(clientModel: chat.model, includeUsage: chat.includeUsage))
+        case (.chat, true, .passthrough):
+            relay(.stream, PassthroughRelay())
+        case (.chat, false, _):
+            relay(.passthroughBody(.chatCompletion), PassthroughRelay())
         }
     }
 

@@ -22,6 +22,12 @@ enum ClientErrors {
         OpenAIError(status: 502, type: "upstream_error", code: code, message: UpstreamErrorMapper.clip(message))
     }
 
+    /// `usage_ledger_required` is set and the ledger cannot be written: nothing is served unaccounted.
+    static let ledgerUnavailable = OpenAIError(
+        status: 503, type: "server_error", code: "ledger_unavailable",
+        message: "The proxy cannot write its usage ledger right now, and its operator requires every request to be "
+            + "recorded; retry shortly.", retryAfterSeconds: 5)
+
     /// A response the drain's grace period did not let finish.
     static let cutByShutdown = OpenAIError(
         status: 503, type: "server_error", code: "shutting_down",

@@ -26,14 +26,19 @@ struct RequestContext {
     /// cancellation of abandoned runs.
     func startRelay<T: StreamTranslator>(
         _ response: HTTPResponseWriter, upstream: UpstreamRequest, mode: ResponseBodyMode, translator: T,
-        upstreamModel: String, cancelsAgentRun: Bool
+        upstreamModel: String, outputTokenLimit: Int?, cancelsAgentRun: Bool
     ) {
+        if settings.config.usageLedgerRequired, !state.ledgerIsWritable {
+            RequestRejection.reject(
+                ClientErrors.ledgerUnavailable, response: response, state: state, caller: caller, route: route, model: clientModel,
+                stream: stream)
+            return
+        }
         var admission: MemberAdmission?
         if let member = caller.member {
-            let clock = UTCDay.now()
-            switch state.limiter.admit(
-                member, stream: stream, now: MonotonicClock.nanoseconds(), today: clock.day, secondsToMidnight: clock.secondsToMidnight)
-            {
+            let request = AdmissionRequest(
+                stream: stream, model: clientModel, bodyBytes: upstream.body.count, outputTokenLimit: outputTokenLimit)
+            switch state.limiter.admit(member, request, now: MonotonicClock.nanoseconds(), clock: UTCDay.now()) {
             case .failure(let error):
                 RequestRejection.reject(
                     error, response: response, state: state, caller: caller, route: route, model: clientModel, stream: stream)
@@ -64,7 +69,8 @@ struct RequestContext {
 
     private func finished(_ outcome: RelayOutcome, upstreamModel: String, admission: MemberAdmission?) {
         if let admission {
-            state.limiter.finish(admission, tokens: outcome.usage?.totalTokens ?? 0, today: UTCDay.now().day)
+            state.limiter.finish(
+                admission, usage: outcome.usage, upstreamAnswered: outcome.upstreamAnswered, today: UTCDay.now().day)
         }
         let metrics = state.metrics
         metrics.requestsInFlight.subtract(1)

@@ -18,6 +18,24 @@ public enum FileAccess {
         }
     }
 
+    /// Why a file could not be appended to at `path`, or nil when it can: an existing file must be a writable
+    /// regular file, a new one needs an existing directory the process may write in. Creates nothing.
+    static func unwritableReason(_ path: String) -> String? {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFREG else { return "\(path) is not a regular file" }
+            return access(path, W_OK) == 0 ? nil : "cannot write \(path): \(String(cString: strerror(errno)))"
+        }
+        guard errno == ENOENT else { return "cannot use \(path): \(String(cString: strerror(errno)))" }
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let parent = directory.isEmpty ? "/" : directory
+        guard stat(parent, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            return "directory \(parent) does not exist"
+        }
+        guard access(parent, W_OK) == 0 else { return "cannot create files in \(parent): \(String(cString: strerror(errno)))" }
+        return nil
+    }
+
     /// The whole content of a regular file.
     public static func readAll(_ path: String) -> Result<[UInt8], ConfigValueError> {
         let fd: Int32

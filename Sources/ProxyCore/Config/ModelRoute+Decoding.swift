@@ -22,7 +22,7 @@ extension ModelRoute {
     }
 
     private static func decode(_ value: JSONValue, at path: String, reader: ConfigReader) -> ModelRoute? {
-        let optional: Set = ["model", "preset", "tools", "tool_choice", "instructions", "max_steps"]
+        let optional: Set = ["model", "preset", "tools", "tool_choice", "instructions", "max_steps", "max_output_tokens"]
         guard
             let object = reader.object(
                 value, at: path, keys: optional.sorted() + ["owned_by"], nullable: optional)
@@ -36,6 +36,7 @@ extension ModelRoute {
         }
         route.instructions = object.string("instructions")
         route.maxSteps = object.int("max_steps", atLeast: maxStepsRange.lowerBound, atMost: maxStepsRange.upperBound)
+        route.maxOutputTokens = object.int("max_output_tokens", atLeast: 1)
         if let ownedBy = object.nonEmptyString("owned_by") { route.ownedBy = ownedBy }
         return route
     }

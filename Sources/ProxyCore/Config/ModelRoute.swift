@@ -16,12 +16,15 @@ public struct ModelRoute: Sendable, Equatable {
     public var instructions: String?
     /// Agent API `max_steps` (1...100).
     public var maxSteps: Int?
+    /// The most output tokens one request to this id may produce: sent upstream when the client sets no
+    /// `max_tokens`, a lower limit for clients that ask for more, and what token budgets reserve.
+    public var maxOutputTokens: Int?
     /// `owned_by` reported for this id by `GET /v1/models`.
     public var ownedBy: String
 
     public init(
         model: String? = nil, preset: String? = nil, tools: [JSONValue]? = nil, toolChoice: JSONValue? = nil,
-        instructions: String? = nil, maxSteps: Int? = nil, ownedBy: String = "perplexity"
+        instructions: String? = nil, maxSteps: Int? = nil, maxOutputTokens: Int? = nil, ownedBy: String = "perplexity"
     ) {
         self.model = model
         self.preset = preset
@@ -29,6 +32,7 @@ public struct ModelRoute: Sendable, Equatable {
         self.toolChoice = toolChoice
         self.instructions = instructions
         self.maxSteps = maxSteps
+        self.maxOutputTokens = maxOutputTokens
         self.ownedBy = ownedBy
     }
 

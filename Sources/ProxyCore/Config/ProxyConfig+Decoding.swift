@@ -9,7 +9,8 @@ extension ProxyConfig {
             let root = reader.object(
                 document, at: ConfigPath.root,
                 keys: [
-                    "listen", "upstream", "stream", "models", "clients", "allow_anonymous", "usage_ledger", "tls",
+                    "listen", "upstream", "stream", "models", "clients", "allow_anonymous", "usage_ledger",
+                    "usage_ledger_required", "tls",
                     "shutdown_grace_ms", "limits", "log_level", "event_loops", "metrics_open",
                 ],
                 nullable: ["usage_ledger", "tls", "event_loops"])
@@ -37,7 +38,8 @@ extension ProxyConfig {
             config.clients = clients.compactMap { decodeClient($0.value, at: $0.path, reader: reader) }
         }
         if let allow = root.bool("allow_anonymous") { config.allowAnonymous = allow }
-        if let ledger = root.nonEmptyString("usage_ledger") { config.usageLedger = ledger }
+        if let ledger = root.string("usage_ledger", parsedBy: writableFilePath) { config.usageLedger = ledger }
+        if let required = root.bool("usage_ledger_required") { config.usageLedgerRequired = required }
         if let tls = root.object("tls", keys: ["cert", "key"]) { config.tls = decodeTLS(tls) }
         if let grace = root.int("shutdown_grace_ms", atLeast: 0) { config.shutdownGraceMs = grace }
         if let limits = root.object(
@@ -104,6 +106,14 @@ extension ProxyConfig {
         let key = object.string("key", parsedBy: readableFile)
         guard let cert, let key else { return nil }
         return TLSConfig(cert: cert, key: key)
+    }
+
+    /// Accepts a path the proxy can append to: an existing writable regular file, or a new file in an existing,
+    /// writable directory. Nothing is created.
+    private static func writableFilePath(_ path: String) throws(ConfigValueError) -> String {
+        guard !path.isEmpty else { throw ConfigValueError("must not be empty") }
+        if let reason = FileAccess.unwritableReason(path) { throw ConfigValueError(reason) }
+        return path
     }
 
     /// Accepts a path that names a readable regular file; the file is opened, never read.

@@ -17,6 +17,8 @@ public struct ProxyConfig: Sendable, Equatable {
     public var allowAnonymous: Bool
     /// Path of the append-only usage ledger (JSON lines); nil keeps no ledger.
     public var usageLedger: String?
+    /// Refuse new requests (503 `ledger_unavailable`) while the ledger cannot be written.
+    public var usageLedgerRequired: Bool
     /// Certificate and key for HTTPS; nil serves plain HTTP.
     public var tls: TLSConfig?
     /// How long a drain lets open streams finish before aborting them.
@@ -39,6 +41,7 @@ public struct ProxyConfig: Sendable, Equatable {
         clients = []
         allowAnonymous = false
         usageLedger = nil
+        usageLedgerRequired = false
         tls = nil
         shutdownGraceMs = 30_000
         limits = LimitsConfig()

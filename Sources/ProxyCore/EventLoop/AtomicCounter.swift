@@ -22,6 +22,11 @@ public final class AtomicCounter: Sendable {
         value.subtract(amount, ordering: .relaxed)
     }
 
+    /// Sets the value (a gauge).
+    public func store(_ newValue: Int) {
+        value.store(newValue, ordering: .relaxed)
+    }
+
     /// The current value.
     public var load: Int { value.load(ordering: .relaxed) }
 }

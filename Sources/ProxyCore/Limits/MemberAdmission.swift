@@ -2,6 +2,40 @@
 public struct MemberAdmission: Sendable {
     /// The member's name.
     public var member: String
+    /// The client-facing model id (its prompt sizes are learned for later estimates).
+    public var model: String
     /// Whether the request holds one of the member's concurrent-stream slots.
     public var holdsStreamSlot: Bool
+    /// Whether the request holds a reservation against the member's token budget.
+    public var holdsTokenReservation: Bool
+    /// Tokens reserved at admission.
+    public var reservedTokens: Int64
+}
+
+/// What admission needs to know about a request.
+public struct AdmissionRequest: Sendable {
+    /// Whether it is a stream (it then takes a concurrent-stream slot).
+    public var stream: Bool
+    /// The client-facing model id.
+    public var model: String
+    /// The request body's size, for the prompt estimate.
+    public var bodyBytes: Int
+    /// The output limit it runs under (`max_tokens`, or the model's `max_output_tokens`), if any.
+    public var outputTokenLimit: Int?
+
+    /// Output tokens reserved for a request that sets no limit and whose model has no `max_output_tokens`.
+    public static let defaultOutputReservation = 4_096
+
+    public init(stream: Bool, model: String, bodyBytes: Int, outputTokenLimit: Int?) {
+        self.stream = stream
+        self.model = model
+        self.bodyBytes = bodyBytes
+        self.outputTokenLimit = outputTokenLimit
+    }
+
+    /// The worst case this request may cost in tokens: a prompt estimate (a quarter of the body's bytes, or the
+    /// largest prompt this model has been seen with today, whichever is larger) plus its output limit.
+    func tokenEstimate(largestPrompt: Int) -> Int {
+        max(bodyBytes / 4, largestPrompt) + (outputTokenLimit ?? Self.defaultOutputReservation)
+    }
 }

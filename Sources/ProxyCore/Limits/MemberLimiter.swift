@@ -2,56 +2,57 @@ import Synchronization
 
 /// Enforces each member's `requests_per_minute`, `max_concurrent_streams` and `tokens_per_day`.
 ///
-/// Shared by all loops; one short critical section per request start and end. Counters are kept by member name, so
-/// they survive a SIGHUP reload (new limits apply to the counts so far). Token budgets reset at 00:00 UTC; at start
-/// the proxy seeds today's totals from the usage ledger so a restart does not hand out a fresh budget.
+/// Token budgets are held by reservation (`BudgetAccount`): admission reserves the request's estimate
+/// (`AdmissionRequest.tokenEstimate`) and `finish` settles it with the usage the upstream reported. Shared by all
+/// loops; one short critical section per request start and end. Counters are kept by member name, so they
+/// survive a SIGHUP reload (new limits apply to the counts so far). Budgets reset at 00:00 UTC; at start the proxy
+/// seeds today's totals from the usage ledger so a restart does not hand out a fresh budget.
 public final class MemberLimiter: Sendable {
     private struct Usage {
         /// Start times (monotonic ns) of requests within the last minute, oldest first.
         var recentStarts: [UInt64] = []
         var openStreams = 0
-        var day = ""
-        var tokens = 0
+        var tokens = BudgetAccount()
     }
 
-    private let usage = Mutex<[String: Usage]>([:])
+    private struct State {
+        var members: [String: Usage] = [:]
+        /// The largest prompt each client-facing model has been sent with today, in tokens: the Agent API counts
+        /// the search context it adds as input, which no request body shows.
+        var largestPrompt: [String: Int] = [:]
+    }
+
+    private let state = Mutex(State())
     private static let minuteNs: UInt64 = 60_000_000_000
 
     public init() {}
 
     /// Admits a request from `member` or returns the 429 to send.
     /// - Parameters:
-    ///   - now: monotonic nanoseconds; `today`: the UTC date "YYYY-MM-DD"; `secondsToMidnight`: until the budget resets.
-    public func admit(_ member: ClientConfig, stream: Bool, now: UInt64, today: String, secondsToMidnight: Int) -> Result<
+    ///   - now: monotonic nanoseconds; `clock`: the UTC day and the seconds until it ends.
+    public func admit(_ member: ClientConfig, _ request: AdmissionRequest, now: UInt64, clock: UTCDay.Now) -> Result<
         MemberAdmission, OpenAIError
     > {
-        usage.withLock { table in
-            var entry = table[member.name] ?? Usage()
-            if entry.day != today {
-                entry.day = today
-                entry.tokens = 0
-            }
+        state.withLock { state in
+            var entry = state.members[member.name] ?? Usage()
+            defer { state.members[member.name] = entry }
+            entry.tokens.enter(clock.day)
             entry.recentStarts.removeAll { now &- $0 >= Self.minuteNs }
-            if let budget = member.tokensPerDay, entry.tokens >= budget {
-                table[member.name] = entry
+            let tokenEstimate = Int64(request.tokenEstimate(largestPrompt: state.largestPrompt[request.model] ?? 0))
+            if let budget = member.tokensPerDay.map(Int64.init), !entry.tokens.admits(tokenEstimate, limit: budget) {
                 return .failure(
-                    OpenAIError(
-                        status: 429, type: "rate_limit_error", code: "token_budget_exceeded",
-                        message: "Member '\(member.name)' has used its \(budget) tokens for today (UTC).",
-                        retryAfterSeconds: max(1, secondsToMidnight)))
+                    Self.tokenBudgetRefusal(member.name, budget: budget, estimate: tokenEstimate, account: entry.tokens, clock: clock))
             }
             if let limit = member.requestsPerMinute, entry.recentStarts.count >= limit {
                 let oldest = entry.recentStarts.first ?? now
                 let waitNs = Self.minuteNs &- (now &- oldest)
-                table[member.name] = entry
                 return .failure(
                     OpenAIError(
                         status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",
                         message: "Member '\(member.name)' is limited to \(limit) requests per minute.",
                         retryAfterSeconds: max(1, Int((waitNs + 999_999_999) / 1_000_000_000))))
             }
-            if stream, let limit = member.maxConcurrentStreams, entry.openStreams >= limit {
-                table[member.name] = entry
+            if request.stream, let limit = member.maxConcurrentStreams, entry.openStreams >= limit {
                 return .failure(
                     OpenAIError(
                         status: 429, type: "rate_limit_error", code: "concurrency_limit_exceeded",
@@ -59,35 +60,81 @@ public final class MemberLimiter: Sendable {
                         retryAfterSeconds: 1))
             }
             entry.recentStarts.append(now)
-            if stream { entry.openStreams += 1 }
-            table[member.name] = entry
-            return .success(MemberAdmission(member: member.name, holdsStreamSlot: stream))
+            if request.stream { entry.openStreams += 1 }
+            let reserved = member.tokensPerDay == nil ? 0 : tokenEstimate
+            if member.tokensPerDay != nil { entry.tokens.reserve(reserved) }
+            return .success(
+                MemberAdmission(
+                    member: member.name, model: request.model, holdsStreamSlot: request.stream,
+                    holdsTokenReservation: member.tokensPerDay != nil, reservedTokens: reserved))
         }
     }
 
-    /// Ends an admitted request, counting the tokens it used against today's budget.
-    public func finish(_ admission: MemberAdmission, tokens: Int, today: String) {
-        usage.withLock { table in
-            var entry = table[admission.member] ?? Usage()
+    /// The 429 for a request whose worst case does not fit: when the budget is spent, retry after midnight UTC;
+    /// when running requests hold what is left, soon; when it could never fit, say how to make it smaller.
+    private static func tokenBudgetRefusal(
+        _ name: String, budget: Int64, estimate: Int64, account: BudgetAccount, clock: UTCDay.Now
+    ) -> OpenAIError {
+        let message: String
+        let retry: Int
+        if account.isExhausted(limit: budget) {
+            message = "Member '\(name)' has used its \(budget) tokens for today (UTC)."
+            retry = max(1, clock.secondsToMidnight)
+        } else if estimate > budget - account.spent {
+            message =
+                "Member '\(name)' has \(budget - account.spent) of \(budget) tokens left today (UTC); this request may use up to "
+                + "\(estimate) (its prompt plus max_tokens, or the model's output cap). Set a lower max_tokens."
+            retry = max(1, clock.secondsToMidnight)
+        } else {
+            message =
+                "Member '\(name)' has \(account.left(limit: budget)) tokens left today that are not reserved by requests still "
+                + "running, and this request may use up to \(estimate); retry when they end."
+            retry = 1
+        }
+        return OpenAIError(status: 429, type: "rate_limit_error", code: "budget_exceeded", message: message, retryAfterSeconds: retry)
+    }
+
+    /// Ends an admitted request: frees its stream slot and settles its token reservation with `usage`.
+    ///
+    /// A request that reached the upstream but reported no usage (the client went away, the stream broke) is
+    /// charged its whole reservation: aborting streams must not be a way around a budget. One that never got an
+    /// answer costs nothing.
+    public func finish(_ admission: MemberAdmission, usage: StreamUsage?, upstreamAnswered: Bool, today: String) {
+        state.withLock { state in
+            var entry = state.members[admission.member] ?? Usage()
             if admission.holdsStreamSlot { entry.openStreams = max(0, entry.openStreams - 1) }
-            if entry.day != today {
-                entry.day = today
-                entry.tokens = 0
+            entry.tokens.enter(today)
+            let cost = usage.map { Int64($0.totalTokens) } ?? (upstreamAnswered ? admission.reservedTokens : 0)
+            if admission.holdsTokenReservation {
+                entry.tokens.settle(reserved: admission.reservedTokens, cost: cost)
+            } else {
+                entry.tokens.add(spent: cost)
             }
-            entry.tokens += tokens
-            table[admission.member] = entry
+            state.members[admission.member] = entry
+            if let prompt = usage?.promptTokens, prompt > state.largestPrompt[admission.model, default: 0] {
+                state.largestPrompt[admission.model] = prompt
+            }
         }
     }
 
-    /// Seeds today's token totals (from the usage ledger at start-up).
-    public func seedTokens(_ totals: [String: Int], today: String) {
-        usage.withLock { table in
-            for (member, tokens) in totals {
-                var entry = table[member] ?? Usage()
-                entry.day = today
-                entry.tokens = tokens
-                table[member] = entry
+    /// Seeds today's totals from the usage ledger (at start-up).
+    public func seed(_ totals: LedgerTotals) {
+        state.withLock { state in
+            for (member, tokens) in totals.tokensByClient {
+                var entry = state.members[member] ?? Usage()
+                entry.tokens.enter(totals.day)
+                entry.tokens.add(spent: Int64(tokens))
+                state.members[member] = entry
             }
+            state.largestPrompt.merge(totals.largestPromptByModel) { max($0, $1) }
+        }
+    }
+
+    /// Tokens `member` has spent today and holds in open reservations (tests, reports).
+    public func tokens(of member: String) -> (spent: Int, reserved: Int) {
+        state.withLock { state in
+            let account = state.members[member]?.tokens ?? BudgetAccount()
+            return (Int(account.spent), Int(account.reserved))
         }
     }
 }

@@ -5,7 +5,10 @@
 /// The current UTC day, for daily token budgets.
 public enum UTCDay {
     /// Today as "YYYY-MM-DD" and the seconds left until the next 00:00 UTC.
-    public static func now() -> (day: String, secondsToMidnight: Int) {
+    public typealias Now = (day: String, secondsToMidnight: Int)
+
+    /// Today as "YYYY-MM-DD" and the seconds left until the next 00:00 UTC.
+    public static func now() -> Now {
         var seconds = time(nil)
         var parts = tm()
         gmtime_r(&seconds, &parts)

@@ -24,6 +24,12 @@ public final class ProxyMetrics: Sendable {
     public let streamsPaused = AtomicCounter()
     /// The largest client backlog (bytes written but not yet taken by the client) any stream has reached.
     public let peakClientBacklog = AtomicMaximum()
+    /// Failed or short writes to the usage ledger.
+    public let ledgerWriteErrors = AtomicCounter()
+    /// Ledger records dropped because too many were already waiting for a failing file.
+    public let ledgerRecordsDropped = AtomicCounter()
+    /// Ledger records waiting in memory for the file to take writes again.
+    public let ledgerPendingRecords = AtomicCounter()
 
     public init() {}
 
@@ -73,6 +79,15 @@ public final class ProxyMetrics: Sendable {
             out +=
                 "# HELP pplx_client_backlog_peak_bytes Largest per-stream client backlog seen.\n# TYPE pplx_client_backlog_peak_bytes gauge\n"
             out += "pplx_client_backlog_peak_bytes \(peakClientBacklog.load)\n"
+            out +=
+                "# HELP pplx_ledger_write_errors_total Failed or short usage-ledger writes.\n# TYPE pplx_ledger_write_errors_total counter\n"
+            out += "pplx_ledger_write_errors_total \(ledgerWriteErrors.load)\n"
+            out +=
+                "# HELP pplx_ledger_pending_records Ledger records waiting for the file to take writes.\n# TYPE pplx_ledger_pending_records gauge\n"
+            out += "pplx_ledger_pending_records \(ledgerPendingRecords.load)\n"
+            out +=
+                "# HELP pplx_ledger_records_dropped_total Ledger records dropped while too many waited.\n# TYPE pplx_ledger_records_dropped_total counter\n"
+            out += "pplx_ledger_records_dropped_total \(ledgerRecordsDropped.load)\n"
             out += "# HELP pplx_upstream_errors_total Upstream failures, by kind.\n# TYPE pplx_upstream_errors_total counter\n"
             for (kind, value) in c.upstreamErrors.sorted(by: { $0.key < $1.key }) {
                 out += "pplx_upstream_errors_total{kind=\"\(Self.escape(kind))\"} \(value)\n"

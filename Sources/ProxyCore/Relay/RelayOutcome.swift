@@ -24,4 +24,6 @@ public struct RelayOutcome: Sendable {
     public var durationNs: UInt64
     /// The upstream failure kind, when there was one (metrics label).
     public var upstreamErrorKind: String?
+    /// Whether the upstream answered with a success head (so it may have done billable work).
+    public var upstreamAnswered: Bool
 }

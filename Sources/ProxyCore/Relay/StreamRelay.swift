@@ -32,6 +32,8 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     private var firstClientByteAt: UInt64?
     private var lastClientWrite: UInt64
     private var pausedByUs = false
+    /// The upstream answered with a 2xx head.
+    private var upstreamAnswered = false
     /// Usage read from a non-streaming body (the translator only sees streams).
     private var bodyUsage: StreamUsage?
 
@@ -76,6 +78,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             state = .collectingError(status: status, headers: headers)
             return
         }
+        upstreamAnswered = true
         switch mode {
         case .stream where !UpstreamAnswerCheck.isEventStream(contentType: headers["Content-Type"]):
             // Not an event stream (an HTML page, a JSON error): answered as a 502 once its body is in.
@@ -350,7 +353,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         let outcome = RelayOutcome(
             kind: kind, status: status, usage: translator.usage ?? bodyUsage, chunks: translator.chunksEmitted,
             timeToFirstByteNs: firstClientByteAt.map { $0 &- startedAt }, durationNs: now &- startedAt,
-            upstreamErrorKind: errorKind)
+            upstreamErrorKind: errorKind, upstreamAnswered: upstreamAnswered)
         onFinish(outcome, translator)
     }
 }

@@ -6,6 +6,7 @@ public final class ProxyServer: @unchecked Sendable {
     /// Shared state (settings, metrics, ledger).
     public let state: ProxyState
     private let http: HTTPServer
+    private var ledgerRetry: DispatchSourceTimer?
 
     /// Binds the listen address from `settings.config`. Throws `SocketError` when it cannot bind.
     public init(settings: ProxySettings, logger: Logger, group: EventLoopGroup? = nil) throws {
@@ -23,23 +24,28 @@ public final class ProxyServer: @unchecked Sendable {
             address: address, group: loops, handler: ProxyRequestHandler(state: state), settings: connectionSettings, tls: tls)
         Self.applyConnectionCache(config, to: loops)
         if let path = config.usageLedger {
-            Self.seedTokenBudgets(from: path, limiter: state.limiter)
-            let ledger: UsageLedger
+            let totals = LedgerTotals.read(path: path, day: UTCDay.now().day)
+            state.limiter.seed(totals)
+            state.logger.debug(
+                "seeded limits from the usage ledger",
+                metadata: ["lines": "\(totals.linesRead)", "members": "\(totals.tokensByClient.count)"])
             do {
-                ledger = try UsageLedger(path: path)
+                state.replaceLedger(with: try UsageLedger(path: path, metrics: state.metrics, logger: state.logger))
             } catch {
-                throw ConfigErrors(problems: [ConfigProblem(path: "usage_ledger", message: "cannot open \(path): \(error)")])
+                throw ConfigErrors(problems: [ConfigProblem(path: "usage_ledger", message: error.description)])
             }
-            state.replaceLedger(with: ledger)
         }
+        ledgerRetry = Self.startLedgerRetry(state)
     }
 
-    /// Restores today's per-member token totals from the ledger, so a restart does not reset daily budgets.
-    private static func seedTokenBudgets(from path: String, limiter: MemberLimiter) {
-        guard case .success(let bytes) = FileAccess.readAll(path) else { return }
-        let today = UTCDay.now().day
-        let report = UsageReport(ledger: bytes, by: .client, since: today)
-        limiter.seedTokens(Dictionary(uniqueKeysWithValues: report.rows.map { ($0.key, $0.totalTokens) }), today: today)
+    /// Every second, writes ledger records that wait for a failing file and notices a rotated one, so the ledger
+    /// recovers even while no request ends (`usage_ledger_required` refuses them until it does).
+    private static func startLedgerRetry(_ state: ProxyState) -> DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+        timer.schedule(deadline: .now() + 1, repeating: 1, leeway: .milliseconds(100))
+        timer.setEventHandler { state.ledger.withLock { $0?.retryPending() } }
+        timer.resume()
+        return timer
     }
 
     /// Sizes every loop's upstream connection cache from `upstream.max_connections` (shared out between loops).
@@ -65,9 +71,12 @@ public final class ProxyServer: @unchecked Sendable {
     public func reload(_ settings: ProxySettings) {
         var settings = settings
         let running = state.settings.config.usageLedger
-        if let path = settings.config.usageLedger, path != running {
+        if let path = settings.config.usageLedger, path == running {
+            // The same path: reopened, so a ledger that logrotate moved away is written afresh.
+            state.ledger.withLock { $0?.reopen() }
+        } else if let path = settings.config.usageLedger {
             do {
-                state.replaceLedger(with: try UsageLedger(path: path))
+                state.replaceLedger(with: try UsageLedger(path: path, metrics: state.metrics, logger: state.logger))
             } catch {
                 // Keep writing the ledger we have rather than silently losing usage records.
                 state.logger.error("reload: cannot open usage_ledger \(path) (\(error)); keeping \(running ?? "none")")
@@ -94,6 +103,7 @@ public final class ProxyServer: @unchecked Sendable {
     /// Immediate stop (tests, embedding): connections closed, loops shut down. Not graceful: see `shutdown`.
     public func stop() {
         http.stop()
+        ledgerRetry?.cancel()
         state.replaceLedger(with: nil)
     }
 

@@ -28,6 +28,9 @@ public final class ProxyState: Sendable {
         }
     }
 
+    /// Whether the usage ledger is taking every record (true when there is none).
+    public var ledgerIsWritable: Bool { ledger.withLock { $0?.isWritable ?? true } }
+
     /// The settings in force now.
     public var settings: ProxySettings { current.withLock { $0 } }
 

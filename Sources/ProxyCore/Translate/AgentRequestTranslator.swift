@@ -54,7 +54,9 @@ public enum AgentRequestTranslator {
         let tools = try AgentWebSearchTool.tools(route.tools ?? [], applying: body, dropped: &dropped)
         if !tools.isEmpty { agent["tools"] = .array(tools) }
 
-        if let cap = try outputTokenCap(body) { agent["max_output_tokens"] = .number(max(cap, minimumOutputTokens)) }
+        let asked = try outputTokenCap(body)
+        let limit = route.maxOutputTokens.map { cap in min(asked ?? cap, cap) } ?? asked
+        if let limit { agent["max_output_tokens"] = .number(max(limit, minimumOutputTokens)) }
         for name in ["temperature", "top_p"] {
             if let value = try number(body, name) { agent[name] = value }
         }

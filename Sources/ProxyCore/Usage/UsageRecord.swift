@@ -61,19 +61,68 @@ public struct UsageRecord: Sendable, Equatable {
         return out
     }
 
-    /// Parses a ledger line; nil for a torn or foreign line.
+    /// Parses a ledger line; nil for a torn or foreign line (no `ts` or `model`).
+    ///
+    /// One pass over the line's members with `JSONScanner`, no tree: `pplx-proxy usage` and start-up read
+    /// millions of lines.
     public init?(jsonLine: some Collection<UInt8>) {
-        guard let value = try? JSONValue.parse(jsonLine), let object = value.objectValue,
-            let ts = object["ts"]?.stringValue, let model = object["model"]?.stringValue
-        else { return nil }
-        self.init(
-            timestamp: ts, requestID: object["request_id"]?.stringValue ?? "", client: object["client"]?.stringValue ?? "",
-            model: model, upstreamModel: object["upstream_model"]?.stringValue ?? model,
-            stream: object["stream"]?.boolValue ?? false, status: object["status"]?.intValue ?? 0,
-            outcome: object["outcome"]?.stringValue ?? "", promptTokens: object["prompt_tokens"]?.intValue ?? 0,
-            completionTokens: object["completion_tokens"]?.intValue ?? 0, totalTokens: object["total_tokens"]?.intValue ?? 0,
-            costUSD: object["cost_usd"]?.doubleValue, ttfbMs: object["ttfb_ms"]?.doubleValue,
-            durationMs: object["duration_ms"]?.doubleValue ?? 0)
+        let parsed: UsageRecord? = Array(jsonLine).withUnsafeBytes { raw in
+            let json = JSONScanner(raw)
+            guard let root = json.root(), root.kind == .object else { return nil }
+            var record = UsageRecord(
+                timestamp: "", requestID: "", client: "", model: "", upstreamModel: "", stream: false, status: 0,
+                outcome: "", promptTokens: 0, completionTokens: 0, totalTokens: 0, costUSD: nil, ttfbMs: nil,
+                durationMs: 0)
+            var hasTimestamp = false
+            var hasModel = false
+            var hasUpstreamModel = false
+            let wellFormed = json.forEachMember(of: root) { key, value in
+                switch json.string(key) {
+                case "ts":
+                    if let text = json.string(value) {
+                        record.timestamp = text
+                        hasTimestamp = true
+                    }
+                case "request_id": record.requestID = json.string(value) ?? ""
+                case "client": record.client = json.string(value) ?? ""
+                case "model":
+                    if let text = json.string(value) {
+                        record.model = text
+                        hasModel = true
+                    }
+                case "upstream_model":
+                    if let text = json.string(value) {
+                        record.upstreamModel = text
+                        hasUpstreamModel = true
+                    }
+                case "stream": record.stream = json.bool(value) ?? false
+                case "status": record.status = json.int(value) ?? 0
+                case "outcome": record.outcome = json.string(value) ?? ""
+                case "prompt_tokens": record.promptTokens = json.int(value) ?? 0
+                case "completion_tokens": record.completionTokens = json.int(value) ?? 0
+                case "total_tokens": record.totalTokens = json.int(value) ?? 0
+                case "cost_usd": record.costUSD = json.double(value)
+                case "ttfb_ms": record.ttfbMs = json.double(value)
+                case "duration_ms": record.durationMs = json.double(value) ?? 0
+                default: break
+                }
+                return true
+            }
+            guard wellFormed, hasTimestamp, hasModel else { return nil }
+            if !hasUpstreamModel { record.upstreamModel = record.model }
+            return record
+        }
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    /// The UTC day (`YYYY-MM-DD`) a ledger line was written on, read from its leading `{"ts":"…` without parsing
+    /// the line; nil when the line does not start that way (then parse it).
+    public static func day(ofLine line: UnsafeRawBufferPointer) -> Substring? {
+        let prefix = #"{"ts":""#.utf8
+        guard line.count >= prefix.count + 10, line.starts(with: prefix) else { return nil }
+        let start = prefix.count
+        return Substring(decoding: UnsafeRawBufferPointer(rebasing: line[start..<(start + 10)]), as: UTF8.self)
     }
 
     /// The current UTC time as `YYYY-MM-DDTHH:MM:SS.mmmZ`.

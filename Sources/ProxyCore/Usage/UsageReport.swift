@@ -1,4 +1,7 @@
 /// Totals over the usage ledger, grouped by client or model, for `pplx-proxy usage`.
+///
+/// Built line by line (`add(line:)`), so a ledger of any size is totalled in constant memory; costs are summed
+/// exactly (`USDAmount`).
 public struct UsageReport: Sendable {
     /// One group's totals.
     public struct Row: Sendable, Equatable {
@@ -8,7 +11,7 @@ public struct UsageReport: Sendable {
         public var promptTokens = 0
         public var completionTokens = 0
         public var totalTokens = 0
-        public var costUSD = 0.0
+        public var cost = USDAmount.zero
     }
 
     /// Grouping.
@@ -16,32 +19,48 @@ public struct UsageReport: Sendable {
         case client, model
     }
 
-    /// Rows sorted by key.
-    public private(set) var rows: [Row] = []
+    private let grouping: Grouping
+    private let since: String?
+    private var groups: [String: Row] = [:]
     /// Lines that could not be read (a torn last line, foreign text).
     public private(set) var skippedLines = 0
 
-    /// Reads ledger bytes; `since` is "YYYY-MM-DD" (records from that UTC day on).
-    public init(ledger: [UInt8], by grouping: Grouping, since: String?) {
-        var groups: [String: Row] = [:]
-        for line in ledger.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            guard let record = UsageRecord(jsonLine: line) else {
-                skippedLines += 1
-                continue
-            }
-            if let since, record.timestamp.prefix(10) < since { continue }
-            let key = grouping == .client ? record.client : record.model
-            var row = groups[key] ?? Row(key: key)
-            row.requests += 1
-            if record.outcome != "ok" { row.errors += 1 }
-            row.promptTokens += record.promptTokens
-            row.completionTokens += record.completionTokens
-            row.totalTokens += record.totalTokens
-            row.costUSD += record.costUSD ?? 0
-            groups[key] = row
-        }
-        rows = groups.values.sorted { $0.key < $1.key }
+    /// An empty report; `since` is "YYYY-MM-DD" (records from that UTC day on).
+    public init(by grouping: Grouping, since: String?) {
+        self.grouping = grouping
+        self.since = since
     }
+
+    /// A report over a whole ledger held in memory (tests, small files).
+    public init(ledger: [UInt8], by grouping: Grouping, since: String?) {
+        self.init(by: grouping, since: since)
+        for line in ledger.split(separator: UInt8(ascii: "\n")) {
+            line.withUnsafeBytes { add(line: $0) }
+        }
+    }
+
+    /// Adds one ledger line (without its newline). Lines from before `since` are skipped without being parsed.
+    public mutating func add(line: UnsafeRawBufferPointer) {
+        guard !line.isEmpty else { return }
+        if let since, let day = UsageRecord.day(ofLine: line), day < since { return }
+        guard let record = UsageRecord(jsonLine: line) else {
+            skippedLines += 1
+            return
+        }
+        if let since, record.timestamp.prefix(10) < since { return }
+        let key = grouping == .client ? record.client : record.model
+        var row = groups[key] ?? Row(key: key)
+        row.requests += 1
+        if record.outcome != "ok" { row.errors += 1 }
+        row.promptTokens += record.promptTokens
+        row.completionTokens += record.completionTokens
+        row.totalTokens += record.totalTokens
+        row.cost += record.costUSD.flatMap { USDAmount(dollars: $0) } ?? .zero
+        groups[key] = row
+    }
+
+    /// Rows sorted by key.
+    public var rows: [Row] { groups.values.sorted { $0.key < $1.key } }
 
     /// A fixed-width text table.
     public func table(grouping: Grouping) -> String {
@@ -49,7 +68,7 @@ public struct UsageReport: Sendable {
         let body = rows.map { row in
             [
                 row.key, String(row.requests), String(row.errors), String(row.promptTokens), String(row.completionTokens),
-                String(row.totalTokens), Self.money(row.costUSD),
+                String(row.totalTokens), row.cost.description,
             ]
         }
         let widths = header.indices.map { i in ([header[i]] + body.map { $0[i] }).map(\.count).max() ?? 0 }
@@ -67,15 +86,10 @@ public struct UsageReport: Sendable {
             let value: JSONValue = .object([
                 grouping.rawValue: .string(row.key), "requests": .number(row.requests), "errors": .number(row.errors),
                 "prompt_tokens": .number(row.promptTokens), "completion_tokens": .number(row.completionTokens),
-                "total_tokens": .number(row.totalTokens), "cost_usd": .number(row.costUSD),
+                "total_tokens": .number(row.totalTokens), "cost_usd": .number(row.cost.description),
             ])
             return value.serializedString
         }.joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
-    }
-
-    private static func money(_ value: Double) -> String {
-        let cents = (value * 1_000_000).rounded() / 1_000_000
-        return String(cents)
     }
 }
 
