@@ -36,12 +36,12 @@ struct MockUpstream: ParsableCommand {
         } catch {
             ProcessSetup.fail("cannot listen on \(listen): \(error)", code: 2)
         }
-        mock.start()
-        ProcessSetup.printError("listening on \(mock.localAddress)")
-        let shutdown = SignalHandlers.onTermination { _ in
+        let shutdown = SignalHandlers.install(termination: { _ in
             mock.stop()
             Glibc.exit(0)
-        }
+        })
+        mock.start()
+        ProcessSetup.printError("listening on \(mock.localAddress)")
         withExtendedLifetime((mock, shutdown)) { dispatchMain() }
     }
 }

@@ -75,35 +75,36 @@ struct Serve: ParsableCommand {
         } catch {
             ProcessSetup.fail("cannot listen on \(resolved.config.listen): \(error)", code: 2)
         }
+        var draining = false
+        let isDemo = demoMock != nil
+        let demoURL = resolved.config.upstream.url
+        // Before `listening on`: a supervisor may stop the process the moment it sees that line.
+        let signals = SignalHandlers.install(
+            termination: { signalNumber in
+                // A second signal while draining changes nothing: the grace period is already running.
+                guard !draining else { return }
+                draining = true
+                let grace = server.state.settings.config.shutdownGraceMs
+                logger.notice("signal \(signalNumber): draining (grace \(grace) ms)")
+                server.shutdown(graceMs: grace) {
+                    logger.notice("stopped")
+                    // _exit: no atexit handlers (OpenSSL's cleanup) racing the loop threads; logs and the ledger are
+                    // written with unbuffered write(2) already.
+                    Glibc._exit(0)
+                }
+            },
+            hangup: {
+                reload(
+                    server: server, configPath: configPath, environment: Environment.current, demoURL: isDemo ? demoURL : nil,
+                    logger: logger, sink: sink)
+            })
         server.start()
         // Always printed, whatever the log level: scripts and supervisors wait for this line.
         ProcessSetup.printError("listening on \(server.localAddress)")
         logger.info(
             "upstream \(resolved.config.upstream.api.rawValue) at \(resolved.config.upstream.url); metadata \(resolved.config.stream.metadata.rawValue)"
         )
-
-        var draining = false
-        let termination = SignalHandlers.onTermination { signalNumber in
-            // A second signal while draining changes nothing: the grace period is already running.
-            guard !draining else { return }
-            draining = true
-            let grace = server.state.settings.config.shutdownGraceMs
-            logger.notice("signal \(signalNumber): draining (grace \(grace) ms)")
-            server.shutdown(graceMs: grace) {
-                logger.notice("stopped")
-                // _exit: no atexit handlers (OpenSSL's cleanup) racing the loop threads; logs and the ledger are
-                // written with unbuffered write(2) already.
-                Glibc._exit(0)
-            }
-        }
-        let isDemo = demoMock != nil
-        let demoURL = resolved.config.upstream.url
-        let hangup = SignalHandlers.onHangup {
-            reload(
-                server: server, configPath: configPath, environment: Environment.current, demoURL: isDemo ? demoURL : nil, logger: logger,
-                sink: sink)
-        }
-        withExtendedLifetime((server, demoMock, termination, hangup)) { dispatchMain() }
+        withExtendedLifetime((server, demoMock, signals)) { dispatchMain() }
     }
 
     /// The configuration layers (file, env, flags) and the upstream key; exits 1 on any problem.

@@ -79,3 +79,12 @@ def test_sighup_reloads_config_and_keeps_the_old_one_when_invalid(spawn, stacks,
     assert "upstream.api" in proxy.log_text()
     with _chat(proxy.url, key="sk-team-alice-example") as resp:
         assert resp.status_code == 200
+
+
+def test_sigterm_the_moment_it_listens_stops_the_process(spawn, stacks):
+    # Supervisors stop a process as soon as they see it ready; that signal must never be lost.
+    mock = stacks(("chat", "final")).mock
+    for _ in range(5):
+        proxy = spawn("proxy", mock.url, "chat", "final")
+        proxy.popen.send_signal(signal.SIGTERM)
+        assert proxy.popen.wait(timeout=10) == 0
