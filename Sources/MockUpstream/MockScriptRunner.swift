@@ -44,7 +44,9 @@ final class MockScriptRunner: HTTPExchange, @unchecked Sendable {
                     fixedBody = (status, fields, [])
                 } else {
                     streaming = true
-                    writer.startStream(status: status, headers: fields)
+                    // A comment tells a proxy that closed its connection (a reset comes back) from one that only
+                    // half-closed; scripted streams are SSE, where a comment changes nothing.
+                    writer.startStream(status: status, headers: fields, probe: Array(": ping\n\n".utf8))
                 }
             case .send(let bytes):
                 if fixedBody != nil {
@@ -76,7 +78,7 @@ final class MockScriptRunner: HTTPExchange, @unchecked Sendable {
         if let fixed = fixedBody {
             writer.respond(status: fixed.status, headers: fixed.headers, body: fixed.body)
         } else if streaming {
-            writer.finishStream()
+            writer.send([], end: .final)
         } else {
             writer.abort()
         }
@@ -89,17 +91,11 @@ final class MockScriptRunner: HTTPExchange, @unchecked Sendable {
         stats.update { $0.openStreams -= 1 }
     }
 
-    func clientDisconnected() {
+    func proceed() {}
+
+    func stop(_ reason: ExchangeStop) {
         guard !finished else { return }
         finish()
         stats.update { $0.abortedStreams += 1 }
     }
-
-    func clientFinishedSending() {
-        writer.abort()
-    }
-
-    func clientDrained() {}
-
-    func sweep(now: UInt64) {}
 }

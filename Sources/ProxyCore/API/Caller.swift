@@ -13,8 +13,13 @@ public struct Caller: Sendable {
     /// Identifies the caller from the `Authorization` header: anonymous when no members exist, else the member
     /// whose key hash matches, else a 401.
     static func authenticate(_ request: HTTPRequest, members: MemberDirectory) -> Result<Caller, OpenAIError> {
+        authenticate(request.headers, members: members)
+    }
+
+    /// Identifies the caller from a request's headers (the head alone suffices).
+    static func authenticate(_ headers: HTTPHeaders, members: MemberDirectory) -> Result<Caller, OpenAIError> {
         guard !members.isEmpty else { return .success(Caller(name: "anonymous", member: nil)) }
-        guard let header = request.headers["Authorization"] else {
+        guard let header = headers["Authorization"] else {
             return .failure(
                 OpenAIError(
                     status: 401, type: "invalid_request_error", code: "missing_api_key",

@@ -110,6 +110,34 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
         state.metrics.recordRequest(route: "invalid", status: status)
     }
 
+    /// Refuses a request whose body is still coming when its caller has no valid key: the 401 goes out before the
+    /// body is read, so an unauthenticated client cannot make the proxy buffer a large body. Health and
+    /// readiness (and open metrics) need no key.
+    public func screen(_ head: HTTPRequestHead) -> HTTPResponse? {
+        let settings = state.settings
+        switch head.path {
+        case "/healthz", "/readyz": return nil
+        case "/metrics" where settings.config.metricsAreOpen: return nil
+        default: break
+        }
+        guard case .failure(let error) = Caller.authenticate(head.headers, members: settings.members) else { return nil }
+        state.metrics.recordRequest(route: "unauthenticated", status: error.status)
+        state.logger.info("\(head.method) \(head.path) -> \(error.status) \(error.code) (before the body)")
+        return error.response()
+    }
+
+    /// The OpenAI-style error for an HTTP-level failure the connection found.
+    public func response(for failure: HTTPParseFailure) -> HTTPResponse {
+        let code: String =
+            switch failure.status {
+            case 413: "request_too_large"
+            case 431: "request_header_fields_too_large"
+            case 408: "request_timeout"
+            default: "invalid_http_request"
+            }
+        return OpenAIError(status: failure.status, type: "invalid_request_error", code: code, message: failure.message).response()
+    }
+
     private func reject(_ request: HTTPRequest, _ response: HTTPResponseWriter, _ error: OpenAIError, route: String, allow: String? = nil) {
         state.metrics.recordRequest(route: route, status: error.status)
         state.logger.info("\(request.method) \(request.path) -> \(error.status) \(error.code)")

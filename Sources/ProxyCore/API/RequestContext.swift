@@ -57,8 +57,7 @@ struct RequestContext {
         let context = self
         let loop = response.loop
         let relay = StreamRelay(
-            writer: response, request: upstream, mode: mode, translator: translator, timeouts: timeouts,
-            highWaterMark: StreamRelayLimits.highWaterMark, metrics: metrics,
+            writer: response, request: upstream, mode: mode, translator: translator, timeouts: timeouts, metrics: metrics,
             onFinish: { outcome, _ in context.finished(outcome, upstreamModel: upstreamModel, admission: admission) },
             onClientAbort: { translator in
                 guard cancelsAgentRun, let runID = translator.upstreamResponseID else { return }

@@ -8,14 +8,17 @@ public struct LimitsConfig: Sendable, Equatable {
     public var headerTimeoutMs: Int
     /// Time a keep-alive connection may sit between requests before the proxy closes it.
     public var idleTimeoutMs: Int
+    /// Time a client has to send a whole request, head and body, from its first byte.
+    public var requestTimeoutMs: Int
 
     public init(
         maxHeaderBytes: Int = 16_384, maxBodyBytes: Int = 32 * 1024 * 1024, headerTimeoutMs: Int = 10_000,
-        idleTimeoutMs: Int = 75_000
+        idleTimeoutMs: Int = 75_000, requestTimeoutMs: Int = 30_000
     ) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
         self.headerTimeoutMs = headerTimeoutMs
         self.idleTimeoutMs = idleTimeoutMs
+        self.requestTimeoutMs = requestTimeoutMs
     }
 }

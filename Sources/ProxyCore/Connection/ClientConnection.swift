@@ -1,53 +1,55 @@
-import Dispatch
-
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// One accepted client socket: reads and parses requests, hands each to the handler, writes responses in order.
+/// One accepted client socket: the shell that owns the descriptor and performs what its
+/// `HTTPConnectionStateMachine` decides. It reads and parses requests, shows a head to the handler before its body
+/// is read, hands each request over, and writes responses in order.
 ///
-/// Confined to `loop`: every method runs on the loop's queue. The loop's registry holds the connection alive until
-/// `close()`. Non-blocking I/O driven by the loop's `SocketReactor`; writes go straight to the socket and only what
-/// the kernel refuses is buffered, with write interest registered until that backlog drains.
-public final class ClientConnection: LoopSweepable, SocketEventHandler, @unchecked Sendable {
+/// Writes: a complete response, and the last piece of a stream, go out at once. Other stream pieces written in one
+/// turn of the loop (every event decoded from one upstream read) leave in one chunk and one `send` at the end of
+/// that turn, so no piece waits for a later one and a relay makes one write per upstream read. What the kernel
+/// refuses waits in an `OutputBuffer`, with write interest registered until it is gone.
+///
+/// Confined to `loop`: every entry point runs on the loop's queue (checked in debug builds). The loop's registry
+/// holds the connection alive until it closes.
+final class ClientConnection: LoopSweepable, SocketEventHandler {
+    // MARK: Fixed at accept
+
     let loop: EventLoop
     private let fd: Int32
     private let handler: HTTPRequestHandler
     private let settings: ConnectionSettings
     private let onClose: @Sendable () -> Void
     private let tlsContext: TLSContext?
+
+    // MARK: Loop-confined state
+
+    private var machine: HTTPConnectionStateMachine
     private var tls: TLSSession?
-
-    /// Whether write readiness is being watched (only while a backlog waits).
-    private var watchingWrites = false
-    /// Whether reading is paused (pipelined input piling up, or the client half-closed).
-    private var readSuspended = false
-
-    private var input = InputBuffer()
     private var parser: HTTPRequestParser
-    private var output: [UInt8] = []
-    private var outputIndex = 0
-    /// A streamed response's head, held until its first piece or the end of the current turn, whichever comes
-    /// first, so the two usually leave in one write.
-    private var pendingHead: [UInt8] = []
-
-    private enum ResponseState { case idle, awaitingHandler, streaming(chunked: Bool), complete }
-    private var responseState = ResponseState.idle
-    private var exchangeCounter: UInt64 = 0
+    private var input = InputBuffer()
+    private var output = OutputBuffer()
+    /// What this turn produced for the client and has not written yet: a stream's head and its pieces (unframed).
+    private var turnHead: [UInt8] = []
+    private var turnPayload: [UInt8] = []
+    private var turnFlushQueued = false
+    /// The current response is a stream with a chunked body.
+    private var streamIsChunked = false
+    private var streamStarted = false
+    /// A piece the stream allows between others (an SSE comment), sent to find out whether a half-closed client
+    /// is still there.
+    private var streamProbe: [UInt8] = []
     private var exchange: HTTPExchange?
-    private var drainRequested = false
-    private var keepAlive = true
-    private var isHeadRequest = false
-    /// When bytes last left for the client; a backlog that makes no progress for the idle timeout ends the
-    /// connection, so a client that stops reading cannot pin a paused stream forever.
-    private var lastWriteProgress: UInt64 = 0
-    private var closing = false
-    private var closed = false
-    private var draining = false
-
-    private enum DeadlineKind { case none, header, idle }
-    private var deadline: UInt64 = 0
-    private var deadlineKind = DeadlineKind.none
+    /// The exchange was told it is congested and waits for `proceed()`.
+    private var exchangeWaits = false
+    private var readingStopped = false
+    private var registered = (read: false, write: false)
+    /// After a last response to a request whose body was left unread, the closed connection reads and drops what
+    /// the client still sends until this deadline (or a budget) instead of resetting it (see `linger`).
+    private var lingering: (until: UInt64, budget: Int)?
+    /// The current response refuses or fails a request whose body has not all been read.
+    private var bodyLeftUnread = false
 
     init(
         fd: Int32, loop: EventLoop, handler: HTTPRequestHandler, settings: ConnectionSettings, tls: TLSContext?,
@@ -60,41 +62,380 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
         self.settings = settings
         self.parser = HTTPRequestParser(limits: settings.parserLimits)
         self.onClose = onClose
+        self.machine = HTTPConnectionStateMachine(now: MonotonicClock.nanoseconds(), tls: tls != nil, timeouts: settings.timeouts)
     }
 
-    /// Registers with the loop and starts reading. Call on the loop.
+    /// Registers with the loop and starts reading.
     func start() {
         loop.preconditionInLoop()
         SocketIO.setNoDelay(fd)
         loop.register(self)
-        setDeadline(.header, milliseconds: settings.headerTimeoutMs)
         if let tlsContext {
-            guard let session = TLSSession(context: tlsContext, fd: fd) else { return close() }
+            guard let session = TLSSession(context: tlsContext, fd: fd) else { return close(.peerGone) }
             tls = session
         }
-        loop.reactor.watch(fd, handler: self, read: true, write: false)
+        updateInterest()
     }
 
     // MARK: Reactor events
 
     func socketReadable(_ fd: Int32, error: Bool) {
+        loop.assertInLoop()
+        if lingering != nil { return discardWhileLingering(error: error) }
         readable()
-        // Error or hang-up is reported whatever the interest mask: if reading did not end the connection (reads
-        // suspended, or EOF already seen) it would come back on every drain. The peer cannot receive either.
-        if error, !closed { clientGone() }
+        // Error or hang-up is reported whatever the interest mask: the peer can receive nothing more.
+        if error, !machine.isClosed { close(.peerGone) }
     }
 
     func socketWritable(_ fd: Int32) {
+        loop.assertInLoop()
         writable()
     }
 
-    /// Tells the reactor which directions to watch now.
-    private func updateInterest() {
-        guard !closed else { return }
-        loop.reactor.update(fd, read: !readSuspended, write: watchingWrites)
+    func sweep(now: UInt64) {
+        loop.assertInLoop()
+        if let lingering, now >= lingering.until { return release() }
+        guard !machine.isClosed else { return }
+        perform(machine.tick(now: now, outputStalledSince: output.stalledSince))
+    }
+
+    // MARK: Reading
+
+    private func readable() {
+        guard !machine.isClosed, tlsReady() else { return }
+        var reads = 0
+        var sawEndOfFile = false
+        while !machine.isClosed, !readingStopped, reads < 16 {
+            reads += 1
+            let result: IOResult
+            do {
+                result = try transportRead(into: loop.readScratch)
+            } catch {
+                return close(.peerGone)
+            }
+            switch result {
+            case .processed(let n):
+                input.append(UnsafeRawBufferPointer(rebasing: loop.readScratch[0..<n]))
+                if n < loop.readScratch.count { reads = .max }
+            case .wouldBlock:
+                reads = .max
+            case .endOfFile:
+                sawEndOfFile = true
+                reads = .max
+            }
+        }
+        processInput()
+        if sawEndOfFile, !machine.isClosed {
+            readingStopped = true
+            perform(machine.peerClosedWrite())
+            updateInterest()
+            probeClient()
+        }
+    }
+
+    /// Parses what the buffer holds while no response is in progress: one request at a time (pipelined requests
+    /// wait for the previous response to finish).
+    private func processInput() {
+        while !machine.isClosed {
+            switch machine.phase {
+            case .waiting, .receiving: break
+            case .handshaking, .handling, .flushing, .closed: return stopReadingIfBacklogged()
+            }
+            guard input.readableCount > 0 else { return }
+            machine.requestBytesArrived(now: MonotonicClock.nanoseconds())
+            switch parser.parse(&input) {
+            case .needMore:
+                if let head = parser.headAwaitingBody { screen(head) }
+                return
+            case .failure(let failure):
+                return perform(machine.parseFailed(failure))
+            case .request(let request):
+                let action = machine.requestParsed(request.head)
+                guard case .dispatch(let exchange) = action else { return perform(action) }
+                // A stream can last minutes: do not hold the request's buffer capacity meanwhile.
+                input.releaseIfEmpty()
+                handler.handle(request, response: HTTPResponseWriter(connection: self, exchangeNumber: exchange.number))
+            }
+        }
+    }
+
+    /// Shows a head whose body is still coming to the handler (once); a refusal is answered without reading on.
+    private func screen(_ head: HTTPRequestHead) {
+        let action = machine.headArrived(head)
+        guard case .checkHead = action else { return perform(action) }
+        if let refusal = handler.screen(head) {
+            guard let exchange = machine.headRefused() else { return }
+            readingStopped = true
+            bodyLeftUnread = true
+            updateInterest()
+            return respond(exchange.number, refusal)
+        }
+        if parser.wantsContinue {
+            parser.continueSent()
+            let written = Self.continueLine.withUnsafeBytes { output.write($0, now: MonotonicClock.nanoseconds(), using: transportWrite) }
+            guard written else { return close(.peerGone) }
+            updateInterest()
+        }
+    }
+
+    private static let continueLine: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    /// While a response is open, stop reading once a lot of pipelined input is waiting.
+    private func stopReadingIfBacklogged() {
+        guard !readingStopped, input.readableCount > settings.parserLimits.maxHeaderBytes * 4 else { return }
+        readingStopped = true
+        updateInterest()
+    }
+
+    // MARK: Responses (called through HTTPResponseWriter)
+
+    func respond(_ number: UInt64, _ response: HTTPResponse) {
+        loop.assertInLoop()
+        guard let exchange = machine.current(number), !streamStarted else { return }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + response.body.count)
+        HTTPResponseEncoder.appendHead(
+            status: response.status, headers: response.headers, framing: .length(response.body.count),
+            keepAlive: exchange.keepAlive && !machine.draining, http11: exchange.http11, to: &bytes)
+        if !exchange.isHead { bytes.append(contentsOf: response.body) }
+        machine.responseCompleted(number)
+        self.exchange = nil
+        write(bytes)
+    }
+
+    func startStream(_ number: UInt64, status: Int, headers: HTTPHeaders, probe: [UInt8]) {
+        loop.assertInLoop()
+        guard machine.current(number) != nil, !streamStarted else { return }
+        machine.streamStarted(number)
+        guard let exchange = machine.current(number) else { return }
+        streamStarted = true
+        streamIsChunked = exchange.http11
+        streamProbe = probe
+        HTTPResponseEncoder.appendHead(
+            status: status, headers: headers, framing: exchange.http11 ? .chunked : .closeDelimited,
+            keepAlive: exchange.keepAlive && !machine.draining, http11: exchange.http11, to: &turnHead)
+        if machine.peerFinishedSending { return probeClient() }
+        queueTurnFlush()
+    }
+
+    /// The client half-closed during a stream: send the probe now. Only a write can tell a client that is gone
+    /// (it answers with a reset, reported as an error, which ends the stream) from one that just stopped sending.
+    private func probeClient() {
+        guard streamStarted, !streamProbe.isEmpty else { return }
+        turnPayload.append(contentsOf: streamProbe)
+        flushTurn(ending: false)
+    }
+
+    func send(_ number: UInt64, _ bytes: UnsafeRawBufferPointer, end: StreamEnd) {
+        loop.assertInLoop()
+        guard machine.current(number) != nil, streamStarted else { return }
+        turnPayload.append(contentsOf: bytes)
+        switch end {
+        case .more:
+            queueTurnFlush()
+        case .final:
+            machine.responseCompleted(number)
+            exchange = nil
+            flushTurn(ending: true)
+        }
+    }
+
+    func attach(_ number: UInt64, _ exchange: HTTPExchange) {
+        loop.assertInLoop()
+        guard machine.current(number) != nil else { return }
+        self.exchange = exchange
+    }
+
+    func isCongested(_ number: UInt64) -> Bool {
+        loop.assertInLoop()
+        guard machine.current(number) != nil, output.count + turnPayload.count >= settings.highWaterMark else { return false }
+        exchangeWaits = true
+        return true
+    }
+
+    func abort(_ number: UInt64) {
+        loop.assertInLoop()
+        guard machine.current(number) != nil else { return }
+        exchange = nil
+        flushTurn(ending: false)
+        close(.aborted)
+    }
+
+    // MARK: Writing
+
+    private func queueTurnFlush() {
+        guard !turnFlushQueued else { return }
+        turnFlushQueued = true
+        loop.runSoon { [self] in
+            turnFlushQueued = false
+            flushTurn(ending: false)
+        }
+    }
+
+    /// Writes this turn's head and pieces as one chunk in one write; `ending` adds the end of the body.
+    private func flushTurn(ending: Bool) {
+        guard !machine.isClosed, streamStarted else { return }
+        guard !turnHead.isEmpty || !turnPayload.isEmpty || ending else { return }
+        var frame = loop.takeWriteScratch()
+        frame.append(contentsOf: turnHead)
+        turnHead.removeAll(keepingCapacity: false)
+        if streamIsChunked {
+            turnPayload.withUnsafeBytes { HTTPResponseEncoder.appendChunk($0, to: &frame) }
+            if ending { HTTPResponseEncoder.appendLastChunk(to: &frame) }
+        } else {
+            frame.append(contentsOf: turnPayload)
+        }
+        turnPayload.removeAll(keepingCapacity: !ending)
+        if ending { streamStarted = false }
+        write(frame)
+        loop.returnWriteScratch(frame)
+    }
+
+    private func write(_ bytes: [UInt8]) {
+        let written = bytes.withUnsafeBytes { output.write($0, now: MonotonicClock.nanoseconds(), using: transportWrite) }
+        guard written else { return close(.peerGone) }
+        if !output.isEmpty { settings.peakBacklog?.observe(output.count) }
+        afterOutputChanged()
+    }
+
+    private func writable() {
+        guard !machine.isClosed else { return }
+        if let tls, !tls.handshakeDone || (tls.wantsWritable && output.isEmpty) {
+            // OpenSSL was waiting to send (handshake, or a read that needed a write): let the read side retry.
+            updateInterest()
+            return readable()
+        }
+        guard output.flush(now: MonotonicClock.nanoseconds(), using: transportWrite) else { return close(.peerGone) }
+        afterOutputChanged()
+        // A TLS read that needed to write while the backlog was flushing is retried now.
+        if tls?.wantsWritable == true, !machine.isClosed { readable() }
+    }
+
+    /// Once the output is empty: a waiting exchange may go on, and a finished response lets the connection close
+    /// or move on to the next request.
+    private func afterOutputChanged() {
+        updateInterest()
+        guard output.isEmpty, !machine.isClosed else { return }
+        if exchangeWaits {
+            exchangeWaits = false
+            exchange?.proceed()
+        }
+        guard case .flushing = machine.phase else { return }
+        perform(machine.outputFlushed(now: MonotonicClock.nanoseconds(), hasBufferedInput: input.readableCount > 0))
+    }
+
+    // MARK: Actions
+
+    private func perform(_ action: HTTPConnectionStateMachine.Action) {
+        switch action {
+        case .none, .checkHead, .dispatch:
+            // `.checkHead` and `.dispatch` carry their head or request in `processInput`, which handles them.
+            break
+        case .fail(let status, let message):
+            guard let exchange = machine.respondingExchange else { return }
+            readingStopped = true
+            bodyLeftUnread = parser.headAwaitingBody != nil || input.readableCount > 0
+            handler.requestFailed(status: status)
+            respond(exchange.number, handler.response(for: HTTPParseFailure(status: status, message: message)))
+        case .stopReading:
+            readingStopped = true
+            updateInterest()
+        case .parseNext:
+            readingStopped = machine.peerFinishedSending
+            input.releaseIfEmpty()
+            updateInterest()
+            // The next pipelined request is parsed in a fresh turn, so one busy connection cannot starve the others.
+            loop.runSoon { [self] in processInput() }
+        case .close(let reason):
+            finishClosing(reason)
+        }
+    }
+
+    /// Stops taking new requests: idle connections close now, busy ones after their current response.
+    func drain() {
+        loop.assertInLoop()
+        perform(machine.drain())
+    }
+
+    /// Ends the connection for shutdown: the open exchange first gets to tell its client why (an error frame).
+    func shutDown() {
+        loop.assertInLoop()
+        if let current = exchange {
+            exchange = nil
+            current.stop(.shuttingDown)
+        }
+        close(.shutdown)
+    }
+
+    /// Closes for `reason`: the exchange is told (unless it ended the response itself), then the descriptor is
+    /// deregistered and closed.
+    func close(_ reason: CloseReason) {
+        loop.assertInLoop()
+        perform(machine.close(reason))
+    }
+
+    private func finishClosing(_ reason: CloseReason) {
+        if let current = exchange {
+            exchange = nil
+            current.stop(.clientGone)
+        }
+        output.discard()
+        turnHead = []
+        turnPayload = []
+        input = InputBuffer()
+        if reason == .finished, bodyLeftUnread, !machine.peerFinishedSending {
+            return linger()
+        }
+        release()
+    }
+
+    /// The client may still be sending the body of a request that was refused or failed: closing now would make
+    /// the kernel reset the connection, and a reset can destroy the answer before the client has read it. So the
+    /// write side is shut (the client sees the end of the response) and what arrives is read and dropped for up to
+    /// two seconds or 1 MiB (nginx's lingering close), then the connection closes.
+    private func linger() {
+        shutdown(fd, Int32(SHUT_WR))
+        lingering = (MonotonicClock.nanoseconds() &+ 2_000_000_000, 1 << 20)
+        loop.reactor.watch(fd, handler: self, read: true, write: false)
+    }
+
+    private func discardWhileLingering(error: Bool) {
+        guard var state = lingering else { return }
+        while !error, state.budget > 0 {
+            let result = try? SocketIO.read(fd, into: loop.readScratch)
+            guard case .processed(let n)? = result else {
+                if case .wouldBlock? = result {
+                    lingering = state
+                    return
+                }
+                break
+            }
+            state.budget -= n
+        }
+        release()
+    }
+
+    /// Deregisters and closes the descriptor; the connection is gone.
+    private func release() {
+        lingering = nil
+        loop.reactor.forget(fd)
+        tls?.free()
+        tls = nil
+        Glibc.close(fd)
+        loop.unregister(self)
+        onClose()
     }
 
     // MARK: Transport (plain or TLS)
+
+    private func updateInterest() {
+        guard !machine.isClosed else { return }
+        let read = !readingStopped
+        let write = !output.isEmpty || tls?.wantsWritable == true
+        guard registered != (read, write) else { return }
+        registered = (read, write)
+        loop.reactor.watch(fd, handler: self, read: read, write: write)
+    }
 
     @inline(__always)
     private func transportRead(into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> IOResult {
@@ -112,444 +453,16 @@ public final class ClientConnection: LoopSweepable, SocketEventHandler, @uncheck
     private func tlsReady() -> Bool {
         guard let tls, !tls.handshakeDone else { return true }
         do {
-            if try tls.handshake() { return true }
+            if try tls.handshake() {
+                machine.handshakeFinished(now: MonotonicClock.nanoseconds())
+                updateInterest()
+                return true
+            }
         } catch {
-            close()
+            close(.peerGone)
             return false
         }
-        if tls.wantsWritable { watchWrites() }
+        updateInterest()
         return false
-    }
-
-    // MARK: Reading
-
-    private func readable() {
-        guard !closed, tlsReady() else { return }
-        var reads = 0
-        while !closed, !readSuspended, reads < 16 {
-            reads += 1
-            let result: IOResult
-            do {
-                result = try transportRead(into: loop.readScratch)
-            } catch {
-                clientGone()
-                return
-            }
-            switch result {
-            case .processed(let n):
-                input.append(UnsafeRawBufferPointer(rebasing: loop.readScratch[0..<n]))
-                if n < loop.readScratch.count { reads = .max }
-            case .wouldBlock:
-                if tls?.wantsWritable == true { watchWrites() }
-                reads = .max
-            case .endOfFile:
-                peerFinishedSending()
-                return
-            }
-        }
-        processInput()
-    }
-
-    /// The client sent FIN. No more requests are read and the connection closes after the current response. A
-    /// response being produced is the exchange's call: streams abort (the client has almost always gone, and its
-    /// upstream run must stop), single responses are still delivered to a half-closed client (`printf … | nc`).
-    private func peerFinishedSending() {
-        switch responseState {
-        case .awaitingHandler, .streaming:
-            stopReading()
-            keepAlive = false
-            exchange?.clientFinishedSending()
-        case .complete:
-            stopReading()
-            keepAlive = false
-        case .idle:
-            stopReading()
-            keepAlive = false
-            if input.readableCount > 0 { processInput() }
-            if case .idle = responseState { close() }
-        }
-    }
-
-    private func stopReading() {
-        guard !readSuspended, !closed else { return }
-        readSuspended = true
-        updateInterest()
-    }
-
-    /// Parses and dispatches as many requests as the buffer holds, one at a time (pipelined requests wait for
-    /// the previous response to finish).
-    private func processInput() {
-        while !closed, !closing, case .idle = responseState {
-            if input.readableCount > 0, deadlineKind == .idle {
-                setDeadline(.header, milliseconds: settings.headerTimeoutMs)
-            }
-            switch parser.parse(&input) {
-            case .needMore:
-                if parser.wantsContinue {
-                    parser.continueSent()
-                    enqueue(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
-                }
-                if parser.isMidRequest { setDeadline(.header, milliseconds: max(settings.headerTimeoutMs, settings.idleTimeoutMs)) }
-                return
-            case .failure(let failure):
-                failRequest(failure)
-                return
-            case .request(let request):
-                dispatch(request)
-            }
-        }
-        // While a response is open, stop reading once a lot of pipelined input is waiting.
-        if input.readableCount > settings.parserLimits.maxHeaderBytes * 4, !readSuspended, !closed {
-            readSuspended = true
-            updateInterest()
-        }
-    }
-
-    private func dispatch(_ request: HTTPRequest) {
-        exchangeCounter &+= 1
-        responseState = .awaitingHandler
-        keepAlive = keepAlive && request.keepAlive && !draining
-        clientSpeaksHTTP11 = request.minorVersion >= 1
-        isHeadRequest = request.method == "HEAD"
-        clearDeadline()
-        // A stream can last minutes: do not hold the request's buffer capacity meanwhile.
-        input.releaseIfEmpty()
-        handler.handle(request, response: HTTPResponseWriter(connection: self, exchangeNumber: exchangeCounter))
-    }
-
-    private func failRequest(_ failure: HTTPParseFailure) {
-        exchangeCounter &+= 1
-        keepAlive = false
-        clientSpeaksHTTP11 = true
-        isHeadRequest = false
-        responseState = .awaitingHandler
-        let code: String =
-            switch failure.status {
-            case 413: "request_too_large"
-            case 431: "request_header_fields_too_large"
-            case 408: "request_timeout"
-            default: "invalid_http_request"
-            }
-        let error = OpenAIError(status: failure.status, type: "invalid_request_error", code: code, message: failure.message)
-        handler.requestFailed(status: failure.status)
-        var headers = HTTPHeaders()
-        headers.add("Content-Type", "application/json")
-        respond(exchangeCounter, status: failure.status, headers: headers, body: error.jsonBody)
-    }
-
-    // MARK: Responses (called through HTTPResponseWriter)
-
-    func isCurrent(_ number: UInt64) -> Bool {
-        guard number == exchangeCounter, !closed else { return false }
-        switch responseState {
-        case .awaitingHandler, .streaming: return true
-        case .idle, .complete: return false
-        }
-    }
-
-    func respond(_ number: UInt64, status: Int, headers: HTTPHeaders, body: [UInt8]) {
-        guard number == exchangeCounter, !closed else { return }
-        switch responseState {
-        case .awaitingHandler: break
-        case .idle, .streaming, .complete: return
-        }
-        var head = HTTPResponseHead(status: status, headers: headers)
-        head.headers.add("Content-Length", String(body.count))
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(160 + body.count)
-        appendHead(head, to: &bytes)
-        if !isHeadRequest { bytes.append(contentsOf: body) }
-        responseState = .complete
-        enqueue(bytes)
-        responseFinishedIfFlushed()
-    }
-
-    func startStream(_ number: UInt64, status: Int, headers: HTTPHeaders) {
-        guard isCurrent(number), case .awaitingHandler = responseState else { return }
-        let chunked = clientSpeaksHTTP11
-        var head = HTTPResponseHead(status: status, headers: headers)
-        if chunked {
-            head.headers.add("Transfer-Encoding", "chunked")
-        } else {
-            keepAlive = false
-        }
-        appendHead(head, to: &pendingHead)
-        responseState = .streaming(chunked: chunked)
-        // No piece by the end of this turn: the head goes out alone.
-        loop.runSoon { [self] in
-            guard !pendingHead.isEmpty else { return }
-            writeAfterPendingHead { _ in }
-        }
-    }
-
-    func sendStreamChunk(_ number: UInt64, _ bytes: UnsafeRawBufferPointer) {
-        guard number == exchangeCounter, !closed, case .streaming(let chunked) = responseState, bytes.count > 0 else { return }
-        writeAfterPendingHead { frame in
-            if chunked {
-                appendChunk(bytes, to: &frame)
-            } else {
-                frame.append(contentsOf: bytes)
-            }
-        }
-    }
-
-    /// Writes the held head (if any) and what `appendPiece` adds, in one write assembled in the loop's scratch.
-    private func writeAfterPendingHead(_ appendPiece: (inout [UInt8]) -> Void) {
-        var frame = loop.takeWriteScratch()
-        frame.append(contentsOf: pendingHead)
-        pendingHead = []
-        appendPiece(&frame)
-        enqueue(frame)
-        loop.returnWriteScratch(frame)
-    }
-
-    /// Appends `bytes` framed as one chunk of a chunked body.
-    private func appendChunk(_ bytes: UnsafeRawBufferPointer, to frame: inout [UInt8]) {
-        appendHex(bytes.count, to: &frame)
-        frame.append(13)
-        frame.append(10)
-        frame.append(contentsOf: bytes)
-        frame.append(13)
-        frame.append(10)
-    }
-
-    func finishStream(_ number: UInt64, lastBytes: UnsafeRawBufferPointer) {
-        guard number == exchangeCounter, !closed, case .streaming(let chunked) = responseState else { return }
-        responseState = .complete
-        writeAfterPendingHead { frame in
-            if chunked {
-                if lastBytes.count > 0 { appendChunk(lastBytes, to: &frame) }
-                frame.append(contentsOf: "0\r\n\r\n".utf8)
-            } else {
-                frame.append(contentsOf: lastBytes)
-            }
-        }
-        responseFinishedIfFlushed()
-    }
-
-    func attach(_ number: UInt64, _ exchange: HTTPExchange) {
-        guard isCurrent(number) else { return }
-        self.exchange = exchange
-    }
-
-    var outputBacklog: Int { output.count - outputIndex }
-
-    func requestDrainNotification(_ number: UInt64) {
-        guard isCurrent(number) else { return }
-        drainRequested = true
-    }
-
-    func abortExchange(_ number: UInt64) {
-        guard number == exchangeCounter, !closed else { return }
-        close()
-    }
-
-    private var clientSpeaksHTTP11 = true
-
-    private func appendHead(_ head: HTTPResponseHead, to bytes: inout [UInt8]) {
-        var head = head
-        if !keepAlive || draining {
-            head.headers.add("Connection", "close")
-        } else if !clientSpeaksHTTP11 {
-            head.headers.add("Connection", "keep-alive")
-        }
-        head.appendStatusAndHeaders(to: &bytes)
-        bytes.append(13); bytes.append(10)
-    }
-
-    private func appendHex(_ value: Int, to out: inout [UInt8]) {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var shift = (Int.bitWidth - value.leadingZeroBitCount + 3) / 4 * 4 - 4
-        if shift < 0 { shift = 0 }
-        while shift >= 0 {
-            out.append(digits[(value >> shift) & 0xF])
-            shift -= 4
-        }
-    }
-
-    // MARK: Writing
-
-    private func enqueue(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { enqueue($0) }
-    }
-
-    /// Writes directly when nothing is queued; buffers only what the kernel does not take.
-    private func enqueue(_ bytes: UnsafeRawBufferPointer) {
-        guard !closed, bytes.count > 0 else { return }
-        if outputIndex == output.count {
-            var written = 0
-            while written < bytes.count {
-                let result: IOResult
-                do {
-                    result = try transportWrite(UnsafeRawBufferPointer(rebasing: bytes[written...]))
-                } catch {
-                    clientGone()
-                    return
-                }
-                guard case .processed(let n) = result else { break }
-                written += n
-            }
-            if written == bytes.count { return }
-            // A backlog starts now: its no-progress deadline counts from here.
-            lastWriteProgress = MonotonicClock.nanoseconds()
-            output.removeAll(keepingCapacity: true)
-            outputIndex = 0
-            output.append(contentsOf: bytes[written...])
-        } else {
-            output.append(contentsOf: bytes)
-        }
-        watchWrites()
-    }
-
-    private func watchWrites() {
-        guard !watchingWrites, !closed else { return }
-        watchingWrites = true
-        updateInterest()
-    }
-
-    private func writable() {
-        guard !closed else { return }
-        if let tls, !tls.handshakeDone || (tls.wantsWritable && outputIndex == output.count) {
-            // OpenSSL was waiting to send (handshake, or a read that needed a write): let the read side retry.
-            if outputIndex == output.count, watchingWrites {
-                watchingWrites = false
-                updateInterest()
-            }
-            readable()
-            return
-        }
-        while outputIndex < output.count {
-            let result: IOResult
-            do {
-                result = try output.withUnsafeBytes { raw throws(SocketError) in
-                    try transportWrite(UnsafeRawBufferPointer(rebasing: raw[outputIndex...]))
-                }
-            } catch {
-                clientGone()
-                return
-            }
-            guard case .processed(let n) = result else { return }
-            outputIndex += n
-            lastWriteProgress = MonotonicClock.nanoseconds()
-        }
-        output = []
-        outputIndex = 0
-        if watchingWrites {
-            watchingWrites = false
-            updateInterest()
-        }
-        // A TLS read that needed to write while the backlog was flushing is retried now.
-        let retryRead = tls?.wantsWritable == true
-        if drainRequested {
-            drainRequested = false
-            exchange?.clientDrained()
-        }
-        responseFinishedIfFlushed()
-        if retryRead, !closed { readable() }
-    }
-
-    /// Once a finished response has fully left, either closes or moves on to the next pipelined request.
-    private func responseFinishedIfFlushed() {
-        guard !closed, case .complete = responseState, outputIndex == output.count else { return }
-        if drainRequested {
-            drainRequested = false
-        }
-        exchange = nil
-        if !keepAlive || closing || draining {
-            close()
-            return
-        }
-        responseState = .idle
-        if readSuspended {
-            readSuspended = false
-            updateInterest()
-        }
-        if input.readableCount == 0 {
-            input.releaseIfEmpty()
-            setDeadline(.idle, milliseconds: settings.idleTimeoutMs)
-        } else {
-            setDeadline(.header, milliseconds: settings.headerTimeoutMs)
-        }
-        // Keep-alive: the next pipelined request (if any) is parsed in a fresh turn so one busy connection cannot
-        // starve the others on the loop.
-        loop.runSoon { [self] in processInput() }
-    }
-
-    // MARK: Deadlines
-
-    private func setDeadline(_ kind: DeadlineKind, milliseconds: Int) {
-        deadlineKind = kind
-        deadline = MonotonicClock.nanoseconds() &+ MonotonicClock.nanoseconds(milliseconds: milliseconds)
-    }
-
-    private func clearDeadline() {
-        deadlineKind = .none
-        deadline = 0
-    }
-
-    public func sweep(now: UInt64) {
-        guard !closed else { return }
-        if outputIndex < output.count, now &- lastWriteProgress >= MonotonicClock.nanoseconds(milliseconds: settings.idleTimeoutMs) {
-            clientGone()
-            return
-        }
-        exchange?.sweep(now: now)
-        guard deadlineKind != .none, now >= deadline else { return }
-        switch deadlineKind {
-        case .none:
-            return
-        case .idle:
-            close()
-        case .header:
-            clearDeadline()
-            if let tls, !tls.handshakeDone {
-                // No HTTP can be spoken before the handshake: a silent TLS client is just closed.
-                close()
-            } else if case .idle = responseState {
-                failRequest(HTTPParseFailure(status: 408, message: "the request was not received in time"))
-            } else {
-                close()
-            }
-        }
-    }
-
-    // MARK: Shutdown
-
-    /// Stops taking new requests: idle connections close now, busy ones after their current response.
-    func drain() {
-        draining = true
-        if case .idle = responseState, !parser.isMidRequest { close() }
-    }
-
-    /// Ends the connection for shutdown: the open exchange first gets to tell its client why (an error frame).
-    func shutDown() {
-        exchange?.serverShuttingDown()
-        close()
-    }
-
-    private func clientGone() {
-        guard !closed else { return }
-        let current = exchange
-        exchange = nil
-        close()
-        current?.clientDisconnected()
-    }
-
-    /// Closes the socket: deregistered from the reactor (synchronously), then closed.
-    func close() {
-        guard !closed else { return }
-        closed = true
-        if let exchange {
-            self.exchange = nil
-            exchange.clientDisconnected()
-        }
-        loop.reactor.forget(fd)
-        tls?.free()
-        tls = nil
-        Glibc.close(fd)
-        output = []
-        pendingHead = []
-        loop.unregister(self)
-        onClose()
     }
 }

@@ -19,57 +19,55 @@ public struct HTTPResponseWriter {
     }
 
     /// Sends a complete response with `Content-Length`.
+    public func respond(_ response: HTTPResponse) {
+        connection.respond(exchangeNumber, response)
+    }
+
+    /// Sends a complete response with `Content-Length`.
     public func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) {
-        connection.respond(exchangeNumber, status: status, headers: headers, body: body)
+        respond(HTTPResponse(status: status, headers: headers, body: body))
     }
 
-    /// Sends an OpenAI-style error response (JSON body, `Retry-After` when set).
-    public func respond(error: OpenAIError, extraHeaders: HTTPHeaders = HTTPHeaders()) {
-        var headers = extraHeaders
-        headers.add("Content-Type", "application/json")
-        if let retry = error.retryAfterSeconds { headers.add("Retry-After", String(retry)) }
-        respond(status: error.status, headers: headers, body: error.jsonBody)
+    /// Starts a streamed response: chunked for HTTP/1.1 clients, close-delimited for HTTP/1.0. The head leaves
+    /// with the first piece, or at the end of this turn of the loop.
+    ///
+    /// `probe` is a piece the connection may send between others without changing what the body means (an SSE
+    /// comment). It is sent when the client half-closes: a client that closed altogether answers the next write
+    /// with a reset, which ends the stream at once, while one that only stopped sending goes on receiving.
+    public func startStream(status: Int, headers: HTTPHeaders, probe: [UInt8] = []) {
+        connection.startStream(exchangeNumber, status: status, headers: headers, probe: probe)
     }
 
-    /// Starts a streamed response: chunked for HTTP/1.1 clients, close-delimited for HTTP/1.0.
-    public func startStream(status: Int, headers: HTTPHeaders) {
-        connection.startStream(exchangeNumber, status: status, headers: headers)
+    /// Sends a piece of a streamed response; `.final` ends the response with it. Pieces sent in one turn of the
+    /// loop leave in one write at its end (the last piece at once): no piece waits for a later one.
+    public func send(_ bytes: UnsafeRawBufferPointer, end: StreamEnd = .more) {
+        connection.send(exchangeNumber, bytes, end: end)
     }
 
-    /// Sends one piece of a streamed response (one chunk) right away.
-    public func send(_ bytes: UnsafeRawBufferPointer) {
-        connection.sendStreamChunk(exchangeNumber, bytes)
+    /// Sends a piece of a streamed response; `.final` ends the response with it.
+    public func send(_ bytes: [UInt8], end: StreamEnd = .more) {
+        bytes.withUnsafeBytes { send($0, end: end) }
     }
 
-    /// Sends one piece of a streamed response (one chunk) right away.
-    public func send(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { send($0) }
-    }
-
-    /// Ends a streamed response, sending `lastBytes` (if any) as its last piece in the same write.
-    public func finishStream(after lastBytes: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
-        connection.finishStream(exchangeNumber, lastBytes: lastBytes)
-    }
-
-    /// Attaches the object that receives disconnect, drain and sweep callbacks until the response ends.
+    /// Attaches the object told to `proceed` after congestion and to `stop`, until the response ends.
     public func attach(_ exchange: HTTPExchange) {
         connection.attach(exchangeNumber, exchange)
     }
 
-    /// Bytes written by this response that the client has not yet accepted.
-    public var backlog: Int {
-        guard connection.isCurrent(exchangeNumber) else { return 0 }
-        return connection.outputBacklog
+    /// Whether the client is behind: stop producing until the exchange's `proceed()`.
+    public var isCongested: Bool {
+        connection.isCongested(exchangeNumber)
     }
 
-    /// Asks for one `clientDrained()` call once the client has taken the whole backlog.
-    public func notifyWhenDrained() {
-        connection.requestDrainNotification(exchangeNumber)
-    }
-
-    /// Closes the connection at once without finishing the response (the client sees a truncated body). The
-    /// attached exchange gets `clientDisconnected()`, as for any other close.
+    /// Closes the connection without finishing the response (the client sees a truncated body, including what
+    /// was sent in this turn). The attached exchange is not called back.
     public func abort() {
-        connection.abortExchange(exchangeNumber)
+        connection.abort(exchangeNumber)
     }
+}
+
+/// Whether a piece ends its response.
+public enum StreamEnd: Sendable {
+    case more
+    case final
 }

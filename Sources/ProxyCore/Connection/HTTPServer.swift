@@ -132,7 +132,7 @@ public final class HTTPServer: SocketEventHandler, @unchecked Sendable {
     /// Closes every open connection at once, aborting open streams.
     public func closeAllConnections() {
         for loop in group.loops {
-            loop.sync { loop.forEachRegistered { ($0 as? ClientConnection)?.close() } }
+            loop.sync { loop.forEachRegistered { ($0 as? ClientConnection)?.close(.shutdown) } }
         }
     }
 }

@@ -131,6 +131,14 @@ public final class EventLoop: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
     }
 
+    /// Traps in debug builds when called off the loop's queue: the check at the entry points of loop-confined types.
+    @inline(__always)
+    public func assertInLoop() {
+        #if DEBUG
+            dispatchPrecondition(condition: .onQueue(queue))
+        #endif
+    }
+
     /// The loop's libcurl multi handle, created on first use.
     var curlMulti: CurlMulti {
         if let multi = curlMultiStorage { return multi }

@@ -6,8 +6,8 @@ import Dispatch
 #endif
 
 /// Receives readiness events for sockets registered with a `SocketReactor`.
-/// Implementations are loop-confined classes (`@unchecked Sendable`).
-protocol SocketEventHandler: AnyObject, Sendable {
+/// Implementations are loop-confined classes: the reactor calls them on its loop only.
+protocol SocketEventHandler: AnyObject {
     /// The socket is readable, at end of file, or in error.
     func socketReadable(_ fd: Int32, error: Bool)
     /// The socket is writable.

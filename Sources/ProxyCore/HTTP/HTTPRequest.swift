@@ -19,14 +19,14 @@ public struct HTTPRequest: Sendable {
         self.body = body
     }
 
-    /// The target without its query string.
-    public var path: Substring {
-        target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? Substring(target)
+    /// The head alone.
+    public var head: HTTPRequestHead {
+        HTTPRequestHead(method: method, target: target, minorVersion: minorVersion, headers: headers)
     }
 
+    /// The target's path without its query string (absolute-form targets too).
+    public var path: Substring { HTTPRequestHead.path(of: target) }
+
     /// Whether the connection stays open after the response (HTTP/1.1 default; HTTP/1.0 only when asked).
-    public var keepAlive: Bool {
-        if minorVersion == 0 { return headers.contains("Connection", token: "keep-alive") }
-        return !headers.contains("Connection", token: "close")
-    }
+    public var keepAlive: Bool { head.keepAlive }
 }

@@ -1,19 +1,19 @@
 /// Relays one request to the upstream and its response to the client: the exchange attached to the client
 /// connection and the delegate of the upstream transfer.
 ///
-/// Streams: every upstream read is fed to the translator and whatever client events it completes are written in
-/// the same turn of the loop. When the client's backlog passes the high-water mark the upstream transfer is paused
-/// (libcurl keeps the refused piece), and resumed when the client drains: memory per stream stays bounded. A client
-/// that goes away cancels the upstream transfer at once.
+/// Streams: every upstream read is fed to the translator and whatever client events it completes are handed to the
+/// writer in the same turn of the loop (the connection sends a turn's pieces in one write). When the client falls
+/// behind (`HTTPResponseWriter.isCongested`) the upstream transfer is paused (libcurl keeps the refused piece) until
+/// the connection calls `proceed()`: memory per stream stays bounded. A client that goes away cancels the upstream
+/// transfer at once. Every way a relay ends goes through `end(_:)`.
 ///
-/// Confined to the connection's loop. Kept alive by the connection, as its exchange, until the response ends; the
-/// transfer refers to it weakly.
-public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, UpstreamTransferDelegate, @unchecked Sendable {
+/// Confined to the connection's loop. Kept alive by the connection (as its exchange) and by the loop's sweep
+/// registry (for its deadlines) until it ends.
+public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, UpstreamTransferDelegate, LoopSweepable {
     private let writer: HTTPResponseWriter
     private let mode: ResponseBodyMode
     private var translator: Translator
     private let timeouts: RelayTimeouts
-    private let highWaterMark: Int
     private let metrics: ProxyMetrics
     private let onFinish: (RelayOutcome, Translator) -> Void
     private let onClientAbort: (Translator) -> Void
@@ -22,8 +22,11 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     private var request: UpstreamRequest?
 
     private enum State {
-        case waitingForHead, streaming, collectingBody(status: Int, headers: HTTPHeaders), collectingError(
-            status: Int, headers: HTTPHeaders), done
+        case waitingForHead
+        case streaming
+        case collectingBody(status: Int, headers: HTTPHeaders)
+        case collectingError(status: Int, headers: HTTPHeaders)
+        case done
     }
     private var state = State.waitingForHead
     private var collected: [UInt8] = []
@@ -43,8 +46,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     /// Prepares the relay; `start()` sends the upstream request.
     public init(
         writer: HTTPResponseWriter, request: UpstreamRequest, mode: ResponseBodyMode, translator: Translator,
-        timeouts: RelayTimeouts, highWaterMark: Int, metrics: ProxyMetrics,
-        onFinish: @escaping (RelayOutcome, Translator) -> Void,
+        timeouts: RelayTimeouts, metrics: ProxyMetrics, onFinish: @escaping (RelayOutcome, Translator) -> Void,
         onClientAbort: @escaping (Translator) -> Void = { _ in }
     ) {
         self.writer = writer
@@ -52,7 +54,6 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         self.mode = mode
         self.translator = translator
         self.timeouts = timeouts
-        self.highWaterMark = highWaterMark
         self.metrics = metrics
         self.onFinish = onFinish
         self.onClientAbort = onClientAbort
@@ -60,9 +61,11 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         self.lastClientWrite = startedAt
     }
 
-    /// Attaches to the client connection and starts the upstream transfer.
+    /// Attaches to the client connection, registers for deadline sweeps and starts the upstream transfer.
     public func start() {
+        writer.loop.assertInLoop()
         writer.attach(self)
+        writer.loop.register(self)
         guard let request else { return }
         self.request = nil
         let transfer = UpstreamTransfer(request: request, loop: writer.loop, delegate: self)
@@ -88,21 +91,18 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             head.add("Content-Type", "text/event-stream")
             head.add("Cache-Control", "no-cache")
             head.add("X-Accel-Buffering", "no")
-            writer.startStream(status: 200, headers: head)
-            // Starting the stream can find the client gone, which already completed this relay.
-            guard !isDone else { return }
-            noteClientWrite()
             state = .streaming
+            writer.startStream(status: 200, headers: head, probe: keepalivePing)
+            noteClientWrite()
         case .passthroughBody, .agentBody:
             state = .collectingBody(status: status, headers: headers)
         }
     }
 
     public func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamDataDisposition {
-        if case .streaming = state, writer.backlog >= highWaterMark {
+        if case .streaming = state, writer.isCongested {
             pausedByUs = true
             metrics.streamsPaused.increment()
-            writer.notifyWhenDrained()
             return .pause
         }
         return take(bytes)
@@ -117,26 +117,21 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         switch state {
         case .streaming:
             scratch.removeAll(keepingCapacity: true)
-            let step = translator.consume(bytes, into: &scratch)
-            if step == .finished {
-                // The last events and the end of the response go out in one write, after the bookkeeping: the
-                // outcome describes the upstream side (a client that vanishes during this write still counts ok).
-                if !scratch.isEmpty { noteClientWrite() }
-                finishStream(kind: .ok, lastBytes: scratch)
-                // The rest of the upstream body (usually just the end of the chunked encoding) is read and
-                // dropped so the HTTP/1.1 connection can be reused; an upstream that holds it open is cut off.
+            if translator.consume(bytes, into: &scratch) == .finished {
+                // The last events and the end of the response go out in one write. The rest of the upstream body
+                // (usually just the end of the chunked encoding) is read and dropped so the HTTP/1.1 connection can
+                // be reused; an upstream that holds it open is cut off.
+                end(.streamFinished)
                 return .discardRest
             }
             if !scratch.isEmpty {
                 writer.send(scratch)
                 noteClientWrite()
-                let backlog = writer.backlog
-                if backlog > 0 { metrics.peakClientBacklog.observe(backlog) }
             }
             return .accepted
         case .collectingBody:
             guard collected.count + bytes.count <= Self.maxCollectedBytes else {
-                fail(before: UpstreamErrorMapper.map(.protocolError("upstream response larger than 32 MiB")), errorKind: "protocol")
+                end(.failedBefore(UpstreamErrorMapper.map(.protocolError("upstream response larger than 32 MiB")), errorKind: "protocol"))
                 return .stop
             }
             collected.append(contentsOf: bytes)
@@ -148,7 +143,9 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             return .accepted
         case .waitingForHead:
             // Body bytes before any status line: not HTTP we can relay.
-            fail(before: UpstreamErrorMapper.map(.protocolError("upstream sent a body before its status line")), errorKind: "protocol")
+            end(
+                .failedBefore(UpstreamErrorMapper.map(.protocolError("upstream sent a body before its status line")), errorKind: "protocol")
+            )
             return .stop
         case .done:
             return .stop
@@ -157,50 +154,31 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
 
     public func upstreamDidComplete(_ outcome: UpstreamOutcome) {
         transfer = nil
-        switch state {
-        case .done:
+        switch (state, outcome) {
+        case (.done, _):
             return
-        case .waitingForHead:
-            if case .failed(let failure) = outcome {
-                fail(before: UpstreamErrorMapper.map(failure), errorKind: failure.metricsLabel)
-            } else {
-                fail(before: UpstreamErrorMapper.map(.protocolError("upstream sent no response")), errorKind: "protocol")
-            }
-        case .streaming:
-            scratch.removeAll(keepingCapacity: true)
-            switch outcome {
-            case .finished:
-                translator.upstreamEnded(into: &scratch)
-                if !scratch.isEmpty { writer.send(scratch) }
-                finishStream(kind: .ok)
-            case .failed(let failure):
-                translator.upstreamFailed(UpstreamErrorMapper.map(failure), into: &scratch)
-                if !scratch.isEmpty { writer.send(scratch) }
-                finishStream(kind: .upstreamError, errorKind: failure.metricsLabel)
-            }
-        case .collectingBody(let status, let headers):
-            if case .failed(let failure) = outcome {
-                fail(before: UpstreamErrorMapper.map(failure), errorKind: failure.metricsLabel)
-                return
-            }
+        case (.waitingForHead, .failed(let failure)), (.collectingBody, .failed(let failure)), (.collectingError, .failed(let failure)):
+            end(.failedBefore(UpstreamErrorMapper.map(failure), errorKind: failure.metricsLabel))
+        case (.waitingForHead, .finished):
+            end(.failedBefore(UpstreamErrorMapper.map(.protocolError("upstream sent no response")), errorKind: "protocol"))
+        case (.streaming, .finished):
+            end(.streamEnded)
+        case (.streaming, .failed(let failure)):
+            end(.streamFailed(UpstreamErrorMapper.map(failure), kind: .upstreamError, errorKind: failure.metricsLabel))
+        case (.collectingBody(let status, let headers), .finished):
             respondWithBody(status: status, headers: headers)
-        case .collectingError(let status, let headers):
-            if case .failed(let failure) = outcome {
-                fail(before: UpstreamErrorMapper.map(failure), errorKind: failure.metricsLabel)
-            } else if (200..<300).contains(status) {
-                fail(
-                    before: UpstreamAnswerCheck.notAStream(body: collected, contentType: headers["Content-Type"]),
-                    errorKind: "invalid_response")
+        case (.collectingError(let status, let headers), .finished):
+            if (200..<300).contains(status) {
+                let error = UpstreamAnswerCheck.notAStream(body: collected, contentType: headers["Content-Type"])
+                end(.failedBefore(error, errorKind: "invalid_response"))
             } else {
                 let error = UpstreamErrorMapper.map(status: status, headers: headers.fields.map { ($0.name, $0.value) }, body: collected)
-                fail(before: error, errorKind: "status_\(status)")
+                end(.failedBefore(error, errorKind: "status_\(status)"))
             }
         }
     }
 
     private func respondWithBody(status: Int, headers: HTTPHeaders) {
-        var out = HTTPHeaders()
-        out.add("Content-Type", "application/json")
         let expected: UpstreamBodyKind
         switch mode {
         case .stream: expected = .chatCompletion
@@ -208,66 +186,27 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         case .agentBody: expected = .agentResponse
         }
         if let problem = UpstreamAnswerCheck.problem(body: collected, kind: expected, contentType: headers["Content-Type"]) {
-            return fail(before: problem, errorKind: "invalid_response")
+            return end(.failedBefore(problem, errorKind: "invalid_response"))
         }
-        switch mode {
-        case .stream, .passthroughBody:
-            let body = collected
-            collected = []
-            bodyUsage = body.withUnsafeBytes { StreamUsage(usageMemberOf: $0) }
-            noteClientWrite()
-            complete(kind: .ok, status: status)
-            writer.respond(status: status, headers: out, body: body)
-        case .agentBody(let clientModel):
-            switch AgentResponseTranslator.translate(collected, clientModel: clientModel) {
-            case .success(let body):
-                collected = []
-                bodyUsage = body.withUnsafeBytes { StreamUsage(usageMemberOf: $0) }
-                noteClientWrite()
-                complete(kind: .ok, status: 200)
-                writer.respond(status: 200, headers: out, body: body)
+        var body = collected
+        collected = []
+        var answered = status
+        if case .agentBody(let clientModel) = mode {
+            switch AgentResponseTranslator.translate(body, clientModel: clientModel) {
+            case .success(let translated):
+                body = translated
+                answered = 200
             case .failure(let error):
-                fail(before: error, errorKind: "agent_status")
+                return end(.failedBefore(error, errorKind: "agent_status"))
             }
         }
+        bodyUsage = body.withUnsafeBytes { StreamUsage(usageMemberOf: $0) }
+        end(.body(status: answered, body))
     }
 
     // MARK: HTTPExchange
 
-    public func clientDisconnected() {
-        guard !isDone else { return }
-        transfer?.cancel()
-        transfer = nil
-        onClientAbort(translator)
-        complete(kind: .clientAborted, status: 499)
-    }
-
-    public func serverShuttingDown() {
-        guard !isDone else { return }
-        let error = ClientErrors.cutByShutdown
-        transfer?.cancel()
-        transfer = nil
-        // The run upstream would go on billing: cancel it like an abandoned one.
-        onClientAbort(translator)
-        switch state {
-        case .streaming:
-            scratch.removeAll(keepingCapacity: true)
-            translator.upstreamFailed(error, into: &scratch)
-            if !scratch.isEmpty { writer.send(scratch) }
-            finishStream(kind: .shutdown)
-        case .waitingForHead, .collectingBody, .collectingError:
-            fail(before: error, kind: .shutdown)
-        case .done:
-            return
-        }
-    }
-
-    public func clientFinishedSending() {
-        guard case .stream = mode else { return }
-        writer.abort()
-    }
-
-    public func clientDrained() {
+    public func proceed() {
         guard pausedByUs else { return }
         pausedByUs = false
         metrics.streamsPaused.subtract(1)
@@ -279,32 +218,37 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         }
     }
 
+    public func stop(_ reason: ExchangeStop) {
+        switch reason {
+        case .clientGone: end(.clientGone)
+        case .shuttingDown: end(.shutdown)
+        }
+    }
+
+    // MARK: Deadlines (swept by the loop about every 100 ms)
+
     public func sweep(now: UInt64) {
         guard !isDone, let transfer else { return }
         if timeouts.maxResponseNs > 0, now &- startedAt >= timeouts.maxResponseNs {
-            timeOut(.responseTooLong)
-            return
+            return timeOut(.responseTooLong)
         }
         if !transfer.receivedFirstByte {
-            if now &- startedAt >= timeouts.firstByteNs {
-                timeOut(.firstByteTimeout)
-            }
+            if now &- startedAt >= timeouts.firstByteNs { timeOut(.firstByteTimeout) }
             return
         }
         if !pausedByUs, timeouts.idleNs > 0, now &- transfer.lastActivity >= timeouts.idleNs {
-            timeOut(.idleTimeout)
-            return
+            return timeOut(.idleTimeout)
         }
-        if case .streaming = state, timeouts.keepaliveNs > 0, now &- lastClientWrite >= timeouts.keepaliveNs, writer.backlog == 0 {
-            writer.send(Array(": ping\n\n".utf8))
+        if case .streaming = state, timeouts.keepaliveNs > 0, now &- lastClientWrite >= timeouts.keepaliveNs, !writer.isCongested {
+            writer.send(keepalivePing)
             lastClientWrite = now
         }
     }
 
+    /// Our own deadline ends the transfer the same way a libcurl failure would.
     private func timeOut(_ failure: UpstreamFailure) {
         transfer?.cancel()
         transfer = nil
-        // Our own deadline ends the transfer the same way a libcurl failure would.
         upstreamDidComplete(.failed(failure))
     }
 
@@ -321,33 +265,101 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         lastClientWrite = now
     }
 
-    // Every ending does its bookkeeping (metrics, member limits, ledger) before the client sees the end of the
-    // response: a client that sends its next request the moment this one ends must find it already counted.
-
-    private func finishStream(kind: RelayOutcome.Kind, errorKind: String? = nil, lastBytes: [UInt8] = []) {
-        // A stream the translator ended with an error frame is a failed request, whatever closed it.
-        if kind == .ok, let failure = translator.failure {
-            complete(kind: .upstreamError, status: 200, errorKind: failure.code)
-        } else {
-            complete(kind: kind, status: 200, errorKind: errorKind)
-        }
-        lastBytes.withUnsafeBytes { writer.finishStream(after: $0) }
+    /// How a relay ends.
+    private enum Ending {
+        /// The translator saw the terminal event; its last frames are in `scratch`.
+        case streamFinished
+        /// The upstream body ended: the translator closes the stream (or reports it truncated).
+        case streamEnded
+        /// The stream cannot go on: the translator appends `error`'s frame.
+        case streamFailed(OpenAIError, kind: RelayOutcome.Kind, errorKind: String)
+        /// A complete non-streaming answer.
+        case body(status: Int, [UInt8])
+        /// A failure before any response was sent: answered as an error response.
+        case failedBefore(OpenAIError, errorKind: String)
+        /// The client went away.
+        case clientGone
+        /// The proxy is shutting down and cannot let this response finish.
+        case shutdown
     }
 
-    private func fail(before error: OpenAIError, kind: RelayOutcome.Kind = .upstreamError, errorKind: String? = nil) {
-        transfer?.cancel()
-        transfer = nil
-        noteClientWrite()
-        complete(kind: kind, status: error.status, errorKind: errorKind)
-        writer.respond(error: error)
+    /// The one way out: stops the upstream work, does the bookkeeping, then writes what the client gets last.
+    ///
+    /// The bookkeeping (metrics, member limits, ledger) comes before the client sees the end of the response: a
+    /// client that sends its next request the moment this one ends must find it already counted.
+    private func end(_ ending: Ending) {
+        guard !isDone else { return }
+        let wasStreaming: Bool
+        if case .streaming = state { wasStreaming = true } else { wasStreaming = false }
+        switch ending {
+        case .streamFinished, .streamEnded, .body:
+            break
+        case .streamFailed, .failedBefore, .clientGone, .shutdown:
+            transfer?.cancel()
+            transfer = nil
+        }
+        switch ending {
+        case .streamFinished:
+            complete(kind: .ok, status: 200)
+            finishStream()
+        case .streamEnded:
+            scratch.removeAll(keepingCapacity: true)
+            translator.upstreamEnded(into: &scratch)
+            complete(kind: .ok, status: 200)
+            finishStream()
+        case .streamFailed(let error, let kind, let errorKind):
+            scratch.removeAll(keepingCapacity: true)
+            translator.upstreamFailed(error, into: &scratch)
+            complete(kind: kind, status: 200, errorKind: errorKind)
+            finishStream()
+        case .body(let status, let body):
+            noteClientWrite()
+            complete(kind: .ok, status: status)
+            var headers = HTTPHeaders()
+            headers.add("Content-Type", "application/json")
+            writer.respond(status: status, headers: headers, body: body)
+        case .failedBefore(let error, let errorKind):
+            noteClientWrite()
+            complete(kind: .upstreamError, status: error.status, errorKind: errorKind)
+            writer.respond(error: error)
+        case .clientGone:
+            onClientAbort(translator)
+            complete(kind: .clientAborted, status: 499)
+        case .shutdown:
+            // The run upstream would go on billing: cancel it like an abandoned one.
+            onClientAbort(translator)
+            if wasStreaming {
+                scratch.removeAll(keepingCapacity: true)
+                translator.upstreamFailed(ClientErrors.cutByShutdown, into: &scratch)
+                complete(kind: .shutdown, status: 200)
+                finishStream()
+            } else {
+                noteClientWrite()
+                complete(kind: .shutdown, status: ClientErrors.cutByShutdown.status)
+                writer.respond(error: ClientErrors.cutByShutdown)
+            }
+        }
+    }
+
+    /// Ends the client stream with what the translator left in `scratch`.
+    private func finishStream() {
+        if !scratch.isEmpty { noteClientWrite() }
+        writer.send(scratch, end: .final)
     }
 
     private func complete(kind: RelayOutcome.Kind, status: Int, errorKind: String? = nil) {
-        guard !isDone else { return }
         state = .done
+        writer.loop.unregister(self)
         if pausedByUs {
             pausedByUs = false
             metrics.streamsPaused.subtract(1)
+        }
+        // A stream the translator ended with an error frame is a failed request, whatever closed it.
+        var kind = kind
+        var errorKind = errorKind
+        if kind == .ok, let failure = translator.failure {
+            kind = .upstreamError
+            errorKind = failure.code
         }
         let now = MonotonicClock.nanoseconds()
         let outcome = RelayOutcome(
@@ -358,19 +370,5 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     }
 }
 
-extension UpstreamFailure {
-    /// A short label for `pplx_upstream_errors_total{kind}`.
-    var metricsLabel: String {
-        switch self {
-        case .unreachable: "unreachable"
-        case .connectTimeout: "connect_timeout"
-        case .firstByteTimeout: "first_byte_timeout"
-        case .idleTimeout: "idle_timeout"
-        case .tls: "tls"
-        case .protocolError: "protocol"
-        case .truncated: "truncated"
-        case .localResourcesExhausted: "proxy_overloaded"
-        case .responseTooLong: "max_response_time"
-        }
-    }
-}
+/// The SSE comment a stream sends while no event is due.
+private let keepalivePing: [UInt8] = Array(": ping\n\n".utf8)

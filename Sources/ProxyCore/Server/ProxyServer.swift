@@ -18,7 +18,8 @@ public final class ProxyServer: @unchecked Sendable {
         }
         let connectionSettings = ConnectionSettings(
             parserLimits: HTTPParserLimits(maxHeaderBytes: config.limits.maxHeaderBytes, maxBodyBytes: config.limits.maxBodyBytes),
-            headerTimeoutMs: config.limits.headerTimeoutMs, idleTimeoutMs: config.limits.idleTimeoutMs)
+            headerTimeoutMs: config.limits.headerTimeoutMs, requestTimeoutMs: config.limits.requestTimeoutMs,
+            idleTimeoutMs: config.limits.idleTimeoutMs, peakBacklog: state.metrics.peakClientBacklog)
         let tls = try config.tls.map { try TLSContext(certificatePath: $0.cert, privateKeyPath: $0.key) }
         self.http = try HTTPServer(
             address: address, group: loops, handler: ProxyRequestHandler(state: state), settings: connectionSettings, tls: tls)

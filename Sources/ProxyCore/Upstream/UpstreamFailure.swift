@@ -20,4 +20,19 @@ public enum UpstreamFailure: Sendable, Equatable {
     case localResourcesExhausted
     /// The response went on past `upstream.max_stream_ms` (an upstream stream that never ends).
     case responseTooLong
+
+    /// A short label for `pplx_upstream_errors_total{kind}`.
+    var metricsLabel: String {
+        switch self {
+        case .unreachable: "unreachable"
+        case .connectTimeout: "connect_timeout"
+        case .firstByteTimeout: "first_byte_timeout"
+        case .idleTimeout: "idle_timeout"
+        case .tls: "tls"
+        case .protocolError: "protocol"
+        case .truncated: "truncated"
+        case .localResourcesExhausted: "proxy_overloaded"
+        case .responseTooLong: "max_response_time"
+        }
+    }
 }
