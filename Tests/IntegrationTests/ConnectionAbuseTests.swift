@@ -118,3 +118,24 @@ import Testing
         #expect(response.chunks.count < events, "\(response.chunks.count) chunks for \(events) events")
     }
 }
+
+/// `limits.max_client_connections`: past the cap new connections get a 503 at once, and the cap frees up as
+/// connections close.
+@Suite struct ConnectionCapTests {
+    @Test func connectionsPastTheCap_get503_andTheListenerKeepsAccepting() throws {
+        let harness = try ProxyHarness(api: .chat) { $0.limits.maxClientConnections = 3 }
+        var idle = try (0..<3).map { _ in try harness.client() }
+        #expect(harness.eventually { harness.proxy.state.metrics.connectionsOpen.load == 3 })
+        let extra = try harness.client()
+        let refused = try extra.readResponse()
+        #expect(refused.status == 503)
+        #expect((refused.json?["error"] as? [String: Any])?["code"] as? String == "too_many_connections")
+        #expect(refused.header("Retry-After") == "1")
+        idle.removeLast().close()
+        #expect(harness.eventually { harness.proxy.state.metrics.connectionsOpen.load == 2 })
+        let next = try harness.client()
+        try next.get("/healthz")
+        #expect(try next.readResponse().status == 200)
+        #expect(harness.proxy.state.metrics.connectionsRefused.load == 1)
+    }
+}

@@ -42,6 +42,12 @@ private func histogram(_ name: String, cumulative: [Int], sum: String) -> [Strin
             # HELP pplx_client_backlog_peak_bytes Largest per-stream client backlog seen.
             # TYPE pplx_client_backlog_peak_bytes gauge
             pplx_client_backlog_peak_bytes 0
+            # HELP pplx_connections_open Client connections open.
+            # TYPE pplx_connections_open gauge
+            pplx_connections_open 0
+            # HELP pplx_connections_refused_total Client connections answered 503 and closed at accept.
+            # TYPE pplx_connections_refused_total counter
+            pplx_connections_refused_total 0
             # HELP pplx_ledger_write_errors_total Failed or short usage-ledger writes.
             # TYPE pplx_ledger_write_errors_total counter
             pplx_ledger_write_errors_total 0

@@ -73,15 +73,18 @@ class Proc:
                 self.popen.wait(timeout=10)
 
 
-def launch(name: str, args: list[str], env: dict[str, str], logdir: Path) -> Proc:
-    """Starts `BINARY args...` and waits (up to 30 s) for its `listening on HOST:PORT` line."""
+def launch(name: str, args: list[str], env: dict[str, str], logdir: Path, wrapper: list[str] | None = None) -> Proc:
+    """Starts `BINARY args...` (after `wrapper`, e.g. a shell that sets a ulimit first) and waits (up to 30 s) for
+    its `listening on HOST:PORT` line. Proxies' logs join the session-end key check."""
     if not BINARY.exists():
         pytest.fail(f"binary not found: {BINARY} (build it, or set PPLX_PROXY_BIN)")
     log = logdir / f"{name}-{time.monotonic_ns()}.stderr.log"
     out = logdir / f"{name}-{time.monotonic_ns()}.stdout.log"
     with open(log, "wb") as err_f, open(out, "wb") as out_f:
-        popen = subprocess.Popen([str(BINARY), *args], stdout=out_f, stderr=err_f, stdin=subprocess.DEVNULL,
-                                 env=env, cwd=REPO_ROOT)
+        popen = subprocess.Popen([*(wrapper or []), str(BINARY), *args], stdout=out_f, stderr=err_f,
+                                 stdin=subprocess.DEVNULL, env=env, cwd=REPO_ROOT)
+    if name.startswith("proxy"):
+        PROXY_LOGS.append(log)
     deadline = time.monotonic() + READY_TIMEOUT_S
     while True:
         text = log.read_text(errors="replace")
@@ -110,7 +113,6 @@ def start_proxy(upstream_url: str, api: str, metadata: str, logdir: Path, *extra
                   ["serve", "--listen", "127.0.0.1:0", "--upstream", upstream_url, "--upstream-api", api,
                    "--metadata", metadata, "--log-level", "debug", *extra],
                   env if env is not None else clean_env(PERPLEXITY_API_KEY=UPSTREAM_KEY), logdir)
-    PROXY_LOGS.append(proc.log)
     return proc
 
 
@@ -202,8 +204,6 @@ def spawn(logdir: Path) -> Iterator[Callable[..., Proc]]:
         elif kind == "raw":
             name, argv, env = args
             proc = launch(name, argv, env, logdir)
-            if name.startswith("proxy"):
-                PROXY_LOGS.append(proc.log)
         else:
             raise ValueError(kind)
         procs.append(proc)

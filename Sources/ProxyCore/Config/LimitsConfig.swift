@@ -10,6 +10,16 @@ public struct LimitsConfig: Sendable, Equatable {
     public var idleTimeoutMs: Int
     /// Time a client has to send a whole request, head and body, from its first byte.
     public var requestTimeoutMs: Int
+    /// Open client connections at which new ones are answered 503 and closed; nil derives it from the descriptor
+    /// limit (`maxClientConnections(descriptorLimit:)`).
+    public var maxClientConnections: Int?
+
+    /// The connection cap in force: the configured one, else what the descriptor limit leaves room for. Each
+    /// stream needs two descriptors (its client and its upstream connection) and the process keeps some for
+    /// itself (epoll sets, timers, the listener, the ledger, libcurl's resolver).
+    public func maxClientConnections(descriptorLimit: Int) -> Int {
+        maxClientConnections ?? max(8, (descriptorLimit - 64) / 2)
+    }
 
     public init(
         maxHeaderBytes: Int = 16_384, maxBodyBytes: Int = 32 * 1024 * 1024, headerTimeoutMs: Int = 10_000,

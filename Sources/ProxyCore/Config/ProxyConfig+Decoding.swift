@@ -44,13 +44,17 @@ extension ProxyConfig {
         if let grace = root.int("shutdown_grace_ms", atLeast: 0) { config.shutdownGraceMs = grace }
         if let limits = root.object(
             "limits",
-            keys: ["max_header_bytes", "max_body_bytes", "header_timeout_ms", "request_timeout_ms", "idle_timeout_ms"])
+            keys: [
+                "max_header_bytes", "max_body_bytes", "header_timeout_ms", "request_timeout_ms", "idle_timeout_ms",
+                "max_client_connections",
+            ], nullable: ["max_client_connections"])
         {
             if let value = limits.int("max_header_bytes", atLeast: 1) { config.limits.maxHeaderBytes = value }
             if let value = limits.int("max_body_bytes", atLeast: 1) { config.limits.maxBodyBytes = value }
             if let value = limits.int("header_timeout_ms", atLeast: 1) { config.limits.headerTimeoutMs = value }
             if let value = limits.int("idle_timeout_ms", atLeast: 1) { config.limits.idleTimeoutMs = value }
             if let value = limits.int("request_timeout_ms", atLeast: 1) { config.limits.requestTimeoutMs = value }
+            if let value = limits.int("max_client_connections", atLeast: 1) { config.limits.maxClientConnections = value }
         }
         if let level = root.choice("log_level", from: logLevels) { config.logLevel = level }
         if let loops = root.int("event_loops", atLeast: 1) { config.eventLoops = loops }

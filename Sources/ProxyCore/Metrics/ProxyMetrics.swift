@@ -24,6 +24,10 @@ public final class ProxyMetrics: Sendable {
     public let streamsPaused = AtomicCounter()
     /// The largest client backlog (bytes written but not yet taken by the client) any stream has reached.
     public let peakClientBacklog = AtomicMaximum()
+    /// Client connections open now.
+    public let connectionsOpen = AtomicCounter()
+    /// Client connections refused (the connection cap, or no descriptors left).
+    public let connectionsRefused = AtomicCounter()
     /// Failed or short writes to the usage ledger.
     public let ledgerWriteErrors = AtomicCounter()
     /// Ledger records dropped because too many were already waiting for a failing file.
@@ -79,6 +83,11 @@ public final class ProxyMetrics: Sendable {
             out +=
                 "# HELP pplx_client_backlog_peak_bytes Largest per-stream client backlog seen.\n# TYPE pplx_client_backlog_peak_bytes gauge\n"
             out += "pplx_client_backlog_peak_bytes \(peakClientBacklog.load)\n"
+            out += "# HELP pplx_connections_open Client connections open.\n# TYPE pplx_connections_open gauge\n"
+            out += "pplx_connections_open \(connectionsOpen.load)\n"
+            out +=
+                "# HELP pplx_connections_refused_total Client connections answered 503 and closed at accept.\n# TYPE pplx_connections_refused_total counter\n"
+            out += "pplx_connections_refused_total \(connectionsRefused.load)\n"
             out +=
                 "# HELP pplx_ledger_write_errors_total Failed or short usage-ledger writes.\n# TYPE pplx_ledger_write_errors_total counter\n"
             out += "pplx_ledger_write_errors_total \(ledgerWriteErrors.load)\n"

@@ -22,7 +22,8 @@ public final class ProxyServer: @unchecked Sendable {
             idleTimeoutMs: config.limits.idleTimeoutMs, peakBacklog: state.metrics.peakClientBacklog)
         let tls = try config.tls.map { try TLSContext(certificatePath: $0.cert, privateKeyPath: $0.key) }
         self.http = try HTTPServer(
-            address: address, group: loops, handler: ProxyRequestHandler(state: state), settings: connectionSettings, tls: tls)
+            address: address, group: loops, handler: ProxyRequestHandler(state: state), settings: connectionSettings, tls: tls,
+            openConnections: state.metrics.connectionsOpen, refusedConnections: state.metrics.connectionsRefused)
         Self.applyConnectionCache(config, to: loops)
         if let path = config.usageLedger {
             let totals = LedgerTotals.read(path: path, day: UTCDay.now().day)
@@ -63,7 +64,9 @@ public final class ProxyServer: @unchecked Sendable {
     /// Starts accepting connections, after raising the descriptor limit (`DescriptorLimit`).
     public func start() {
         let limit = DescriptorLimit.raiseAndReserve()
-        state.logger.debug("descriptor limit", metadata: ["nofile": .stringConvertible(limit)])
+        http.maxConnections = state.settings.config.limits.maxClientConnections(descriptorLimit: limit)
+        state.logger.debug(
+            "descriptor limit", metadata: ["nofile": .stringConvertible(limit), "max_client_connections": "\(http.maxConnections)"])
         http.start()
     }
 
