@@ -26,8 +26,11 @@ enum SignalHandlers {
         }
         pipeWriteEnd = ends[1]
         let handler: @convention(c) (Int32) -> Void = { signalNumber in
+            // Only write(2), which is async-signal-safe; errno is kept for the interrupted code.
+            let savedErrno = errno
             var byte = UInt8(truncatingIfNeeded: signalNumber)
             _ = write(SignalHandlers.pipeWriteEnd, &byte, 1)
+            errno = savedErrno
         }
         var handled = [SIGTERM, SIGINT]
         if hangup != nil { handled.append(SIGHUP) }

@@ -37,9 +37,12 @@ import Testing
         return statuses.withLock { $0 }
     }
 
+    private func ledgerRecords(_ path: String) throws -> [UsageRecord] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap { UsageRecord(jsonLine: Array($0.utf8)) }
+    }
+
     private func ledgerTokens(_ path: String) throws -> (ok: Int, total: Int) {
-        let records = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-            .compactMap { UsageRecord(jsonLine: Array($0.utf8)) }
+        let records = try ledgerRecords(path)
         return (records.filter { $0.outcome == "ok" }.count, records.map(\.totalTokens).reduce(0, +))
     }
 
@@ -120,8 +123,26 @@ import Testing
         client.reset()
         let limiter = harness.proxy.state.limiter
         #expect(harness.eventually { limiter.tokens(of: "carol").reserved == 0 })
-        // No usage was reported, but the upstream had answered: the worst case is charged.
-        #expect(limiter.tokens(of: "carol").spent >= 500)
+        // No usage was reported, but the upstream had answered: the worst case is charged, and the ledger says so,
+        // so a restart charges it again rather than handing those tokens back.
+        let charged = limiter.tokens(of: "carol").spent
+        #expect(charged >= 500)
+        #expect(harness.eventually { (try? ledgerRecords(path).last?.chargedTokens) == charged })
+        let restarted = try rig(budget: 100_000, ledger: path, api: .agent)
+        #expect(restarted.proxy.state.limiter.tokens(of: "carol").spent == charged)
+    }
+
+    @Test func absurdMaxTokens_isNoCrash() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("budget-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let harness = try rig(budget: 1_000, ledger: path)
+        for extra in [#","max_tokens":9223372036854775807"#, #","max_tokens":-9223372036854775000"#] {
+            let client = try harness.client()
+            try client.post(
+                "/v1/chat/completions", json: ProxyHarness.chatBody(extra: extra), headers: ["Authorization": "Bearer \(Self.key)"])
+            #expect([400, 429].contains(try client.readResponse().status))
+        }
+        #expect(try harness.chat().status == 401)
     }
 
     @Test func restart_seedsTodaysSpendFromTheLedger() throws {

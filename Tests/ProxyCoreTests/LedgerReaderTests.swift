@@ -80,7 +80,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let totals = LedgerTotals.read(path: path, day: "2026-12-05")
         #expect(totals.tokensByClient == ["alice": 15, "bob": 20])
-        #expect(totals.largestPromptByModel == ["sonar": 7])
+        #expect(totals.largestPrompts.largest(member: "bob", model: "sonar") == 7)
+        #expect(totals.largestPrompts.largest(member: "alice", model: "sonar") == 1)
         #expect(totals.linesRead == 4)
     }
 }

@@ -75,6 +75,23 @@ import Testing
         #expect(out.isEmpty)
     }
 
+    @Test func scrub_aCutOffEchoOfTheKey_isRedactedToo() {
+        let key = "pplx-0123456789abcdefghijklmnopqrstuvwxyz"
+        var scrubber = SecretScrubber(secret: key)!
+        var out: [UInt8] = []
+        // The first 24 characters, then something else.
+        _ = Array(("echo " + key.prefix(24) + "!!").utf8).withUnsafeBytes { scrubber.scrub($0, into: &out) }
+        #expect(String(decoding: out, as: UTF8.self) == "echo [redacted]!!")
+        // A stream that ends in the middle of the key.
+        var tail = SecretScrubber(secret: key)!
+        out = []
+        _ = Array(("cut " + key.prefix(30)).utf8).withUnsafeBytes { tail.scrub($0, into: &out) }
+        out += tail.finish()
+        #expect(String(decoding: out, as: UTF8.self) == "cut [redacted]")
+        // A short prefix is not the key.
+        #expect(SecretScrubber.scrub("see pplx-0123 docs", secret: key) == "see pplx-0123 docs")
+    }
+
     @Test func scrub_withoutASecret_isNoScrubber() {
         #expect(SecretScrubber(secret: nil) == nil)
         #expect(SecretScrubber(secret: "") == nil)

@@ -69,21 +69,52 @@ import Testing
         #expect(logs.lines.contains { $0.contains("writable again") })
     }
 
-    @Test func shortWrite_leavesATornFragment_andTheNextRecordStartsOnAFreshLine() throws {
+    @Test(arguments: [20, 1, 0])
+    func shortWrite_isFinishedWhereItStopped_neitherTornNorDuplicated(missing: Int) throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let disk = FlakyDisk()
         let ledger = try UsageLedger(path: path, write: disk.write)
         ledger.append(record(1))
-        disk.mode.withLock { $0 = .partial(20) }
+        // The disk fills after all but `missing` bytes of the record (1: all but its newline; 0: all of it).
+        let length = record(2).jsonLine.count
+        disk.mode.withLock { $0 = .partial(length - missing) }
         ledger.append(record(2))
         disk.mode.withLock { $0 = .healthy }
         ledger.append(record(3))
-        let all = try lines(path)
-        let parsed = all.compactMap { UsageRecord(jsonLine: Array($0.utf8))?.requestID }
-        #expect(parsed == ["req_1", "req_2", "req_3"])
-        // The fragment is a line of its own that readers skip; no good line was glued onto it.
-        #expect(all.filter { !$0.isEmpty && UsageRecord(jsonLine: Array($0.utf8)) == nil }.count == 1)
+        let all = try lines(path).filter { !$0.isEmpty }
+        #expect(all.compactMap { UsageRecord(jsonLine: Array($0.utf8))?.requestID } == ["req_1", "req_2", "req_3"])
+        #expect(all.count == 3)
+    }
+
+    @Test func aLedgerLeftMidLine_getsAFreshLineBeforeTheNextRecord() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try #"{"ts":"2026-12-05T09:00:00.000Z","model":"sonar","cli"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let ledger = try UsageLedger(path: path)
+        ledger.append(record(1))
+        let all = try lines(path).filter { !$0.isEmpty }
+        #expect(all.count == 2)
+        #expect(UsageRecord(jsonLine: Array(all[1].utf8))?.requestID == "req_1")
+    }
+
+    @Test func removedLedgerThatCannotBeRecreated_keepsRecordsWaiting() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gone-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/usage.jsonl"
+        let ledger = try UsageLedger(path: path)
+        ledger.append(record(1))
+        try FileManager.default.removeItem(atPath: directory)
+        ledger.reopen()
+        ledger.append(record(2))
+        // Written nowhere a reader could find it would be a silent loss: it waits instead.
+        #expect(ledger.pendingCount == 1)
+        #expect(!ledger.isWritable)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        ledger.reopen()
+        #expect(ledger.pendingCount == 0)
+        #expect(try lines(path).compactMap { UsageRecord(jsonLine: Array($0.utf8))?.requestID } == ["req_2"])
     }
 
     @Test func tooManyWaitingRecords_areDroppedAndCounted() throws {

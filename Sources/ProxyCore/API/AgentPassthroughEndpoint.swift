@@ -26,7 +26,8 @@ struct AgentPassthroughEndpoint {
         context.startRelay(
             response, upstream: upstream, mode: stream ? .stream : .passthroughBody(.agentResponse),
             translator: PassthroughRelay(wire: .agent),
-            upstreamModel: model, outputTokenLimit: body["max_output_tokens"]?.intValue, cancelsAgentRun: stream)
+            upstreamModel: model, outputTokenLimit: body["max_output_tokens"]?.intValue.flatMap { $0 >= 1 ? $0 : nil },
+            cancelsAgentRun: stream)
     }
 
     /// A member restricted to some model ids may run the Agent API only with the models and presets those ids

@@ -21,7 +21,7 @@ struct ChatCompletionsEndpoint {
         let context = RequestContext(
             state: state, settings: settings, caller: caller, route: "chat_completions", clientModel: chat.model, stream: chat.stream)
         let route = config.models[chat.model]
-        let outputLimit = chat.outputTokenLimit(cap: route?.maxOutputTokens)
+        var outputLimit = chat.outputTokenLimit(cap: route?.maxOutputTokens)
         let upstream: UpstreamRequest
         let upstreamModel: String
         switch config.upstream.api {
@@ -42,6 +42,8 @@ struct ChatCompletionsEndpoint {
             }
             upstream = context.upstreamRequest(path: "/v1/agent", from: request, body: agentRequest.body)
             upstreamModel = route.model ?? route.preset ?? chat.model
+            // What is reserved is what is sent: the Agent API gets at least its minimum.
+            outputLimit = outputLimit.map { max($0, AgentRequestTranslator.minimumOutputTokens) }
         case .chat:
             upstreamModel = route?.model ?? chat.model
             upstream = context.upstreamRequest(

@@ -67,10 +67,10 @@ struct RequestContext {
     }
 
     private func finished(_ outcome: RelayOutcome, upstreamModel: String, admission: MemberAdmission?) {
-        if let admission {
-            state.limiter.finish(
-                admission, usage: outcome.usage, upstreamAnswered: outcome.upstreamAnswered, today: UTCDay.now().day)
+        let charged = admission.map {
+            state.limiter.finish($0, usage: outcome.usage, upstreamAnswered: outcome.upstreamAnswered, today: UTCDay.now().day)
         }
+        let reported = outcome.usage?.totalTokens ?? 0
         let metrics = state.metrics
         metrics.requestsInFlight.subtract(1)
         if stream { metrics.streamsOpen.subtract(1) }
@@ -87,8 +87,8 @@ struct RequestContext {
                     timestamp: UsageRecord.timestampNow(), requestID: requestID, client: caller.name, model: clientModel,
                     upstreamModel: upstreamModel, stream: stream, status: outcome.status, outcome: outcome.kind.rawValue,
                     promptTokens: outcome.usage?.promptTokens ?? 0, completionTokens: outcome.usage?.completionTokens ?? 0,
-                    totalTokens: outcome.usage?.totalTokens ?? 0, costUSD: outcome.usage?.costUSD, ttfbMs: ttfbMs,
-                    durationMs: durationMs))
+                    totalTokens: reported, costUSD: outcome.usage?.costUSD, ttfbMs: ttfbMs, durationMs: durationMs,
+                    chargedTokens: charged == reported ? nil : charged))
         }
         state.logger.info(
             "request finished",

@@ -34,8 +34,10 @@ public struct AdmissionRequest: Sendable {
     }
 
     /// The worst case this request may cost in tokens: a prompt estimate (a quarter of the body's bytes, or the
-    /// largest prompt this model has been seen with today, whichever is larger) plus its output limit.
+    /// largest prompt the member sent this model today, whichever is larger) plus its output limit. Each part is
+    /// clamped (`TokenCount`), so a client's absurd `max_tokens` cannot overflow the sum.
     func tokenEstimate(largestPrompt: Int) -> Int {
-        max(bodyBytes / 4, largestPrompt) + (outputTokenLimit ?? Self.defaultOutputReservation)
+        let prompt = TokenCount.clamped(max(bodyBytes / 4, largestPrompt))
+        return prompt + TokenCount.clamped(outputTokenLimit ?? Self.defaultOutputReservation)
     }
 }

@@ -13,13 +13,18 @@ public final class MemberLimiter: Sendable {
         var recentStarts: [UInt64] = []
         var openStreams = 0
         var tokens = BudgetAccount()
+        /// This member's largest prompt per model today.
+        var prompts = LearnedPrompts()
+
+        /// Moves to `day`: spending and what was learned about prompt sizes start again.
+        mutating func enter(_ day: String) {
+            if tokens.period != day { prompts = LearnedPrompts() }
+            tokens.enter(day)
+        }
     }
 
     private struct State {
         var members: [String: Usage] = [:]
-        /// The largest prompt each client-facing model has been sent with today, in tokens: the Agent API counts
-        /// the search context it adds as input, which no request body shows.
-        var largestPrompt: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -36,9 +41,10 @@ public final class MemberLimiter: Sendable {
         state.withLock { state in
             var entry = state.members[member.name] ?? Usage()
             defer { state.members[member.name] = entry }
-            entry.tokens.enter(clock.day)
+            entry.enter(clock.day)
             entry.recentStarts.removeAll { now &- $0 >= Self.minuteNs }
-            let tokenEstimate = Int64(request.tokenEstimate(largestPrompt: state.largestPrompt[request.model] ?? 0))
+            let learned = entry.prompts.largest(member: member.name, model: request.model)
+            let tokenEstimate = Int64(request.tokenEstimate(largestPrompt: learned))
             if let budget = member.tokensPerDay.map(Int64.init), !entry.tokens.admits(tokenEstimate, limit: budget) {
                 return .failure(
                     Self.tokenBudgetRefusal(member.name, budget: budget, estimate: tokenEstimate, account: entry.tokens, clock: clock))
@@ -94,26 +100,29 @@ public final class MemberLimiter: Sendable {
         return OpenAIError(status: 429, type: "rate_limit_error", code: "budget_exceeded", message: message, retryAfterSeconds: retry)
     }
 
-    /// Ends an admitted request: frees its stream slot and settles its token reservation with `usage`.
+    /// Ends an admitted request: frees its stream slot and settles its token reservation with `usage`. Returns
+    /// the tokens charged.
     ///
     /// A request that reached the upstream but reported no usage (the client went away, the stream broke) is
     /// charged its whole reservation: aborting streams must not be a way around a budget. One that never got an
     /// answer costs nothing.
-    public func finish(_ admission: MemberAdmission, usage: StreamUsage?, upstreamAnswered: Bool, today: String) {
+    @discardableResult
+    public func finish(_ admission: MemberAdmission, usage: StreamUsage?, upstreamAnswered: Bool, today: String) -> Int {
         state.withLock { state in
             var entry = state.members[admission.member] ?? Usage()
+            defer { state.members[admission.member] = entry }
             if admission.holdsStreamSlot { entry.openStreams = max(0, entry.openStreams - 1) }
-            entry.tokens.enter(today)
-            let cost = usage.map { Int64($0.totalTokens) } ?? (upstreamAnswered ? admission.reservedTokens : 0)
+            entry.enter(today)
+            let cost = usage.map { Int64(TokenCount.clamped($0.totalTokens)) } ?? (upstreamAnswered ? admission.reservedTokens : 0)
             if admission.holdsTokenReservation {
                 entry.tokens.settle(reserved: admission.reservedTokens, cost: cost)
             } else {
                 entry.tokens.add(spent: cost)
             }
-            state.members[admission.member] = entry
-            if let prompt = usage?.promptTokens, prompt > state.largestPrompt[admission.model, default: 0] {
-                state.largestPrompt[admission.model] = prompt
+            if let prompt = usage?.promptTokens {
+                entry.prompts.observe(member: admission.member, model: admission.model, promptTokens: prompt)
             }
+            return Int(cost)
         }
     }
 
@@ -122,11 +131,16 @@ public final class MemberLimiter: Sendable {
         state.withLock { state in
             for (member, tokens) in totals.tokensByClient {
                 var entry = state.members[member] ?? Usage()
-                entry.tokens.enter(totals.day)
+                entry.enter(totals.day)
                 entry.tokens.add(spent: Int64(tokens))
                 state.members[member] = entry
             }
-            state.largestPrompt.merge(totals.largestPromptByModel) { max($0, $1) }
+            for member in Set(totals.tokensByClient.keys) {
+                var entry = state.members[member] ?? Usage()
+                entry.enter(totals.day)
+                entry.prompts.merge(totals.largestPrompts)
+                state.members[member] = entry
+            }
         }
     }
 

@@ -200,7 +200,11 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
                 return end(.failedBefore(error, errorKind: "agent_status"))
             }
         }
-        bodyUsage = body.withUnsafeBytes { StreamUsage(usageMemberOf: $0) }
+        if case .passthroughBody(.agentResponse) = mode {
+            bodyUsage = AgentUsageMapper.map((try? JSONValue.parse(body))?["usage"], searchQueries: nil).ledger
+        } else {
+            bodyUsage = body.withUnsafeBytes { StreamUsage(usageMemberOf: $0) }
+        }
         end(.body(status: answered, body))
     }
 

@@ -26,9 +26,9 @@ enum AgentUsageMapper {
     /// nil when the run had none.
     static func map(_ usage: JSONValue?, searchQueries: Int?) -> (json: [UInt8], ledger: StreamUsage?) {
         let usage = usage.flatMap { $0.isNull ? nil : $0 }
-        let prompt = usage?["input_tokens"]?.intValue ?? 0
-        let completion = usage?["output_tokens"]?.intValue ?? 0
-        let total = usage?["total_tokens"]?.intValue ?? prompt + completion
+        let prompt = TokenCount.clamped(usage?["input_tokens"]?.intValue ?? 0)
+        let completion = TokenCount.clamped(usage?["output_tokens"]?.intValue ?? 0)
+        let total = TokenCount.clamped(usage?["total_tokens"]?.intValue ?? prompt + completion)
         let queries = searchQueries ?? usage?["tool_calls_details"]?["search_web"]?["invocation"]?.intValue ?? 0
 
         var out: [UInt8] = []

@@ -4,11 +4,11 @@ extension StreamUsage {
     init?(chatUsageJSON bytes: UnsafeRawBufferPointer) {
         let json = JSONScanner(bytes)
         guard let usage = json.root(), usage.kind == .object else { return nil }
-        let prompt = json.int(json.member("prompt_tokens", of: usage)) ?? 0
-        let completion = json.int(json.member("completion_tokens", of: usage)) ?? 0
+        let prompt = TokenCount.clamped(json.int(json.member("prompt_tokens", of: usage)) ?? 0)
+        let completion = TokenCount.clamped(json.int(json.member("completion_tokens", of: usage)) ?? 0)
         self.init(
             promptTokens: prompt, completionTokens: completion,
-            totalTokens: json.int(json.member("total_tokens", of: usage)) ?? prompt + completion,
+            totalTokens: TokenCount.clamped(json.int(json.member("total_tokens", of: usage)) ?? prompt + completion),
             costUSD: json.double(json.member("total_cost", of: json.member("cost", of: usage))))
     }
 

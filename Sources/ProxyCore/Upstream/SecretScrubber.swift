@@ -8,12 +8,16 @@
 ///
 /// The secret is found raw and in the forms a JSON string may give it: any of its ASCII characters written as a
 /// `\uXXXX` escape (hex digits in either case) and `/` as `\/`, mixed freely. Each occurrence becomes
-/// `[redacted]`, which is valid inside and outside JSON strings. A piece that ends with what could be the start of
-/// the secret keeps those bytes back until the next piece decides; nothing else is delayed, so an SSE event, which
-/// ends in a blank line, always leaves in the piece that completed it.
+/// `[redacted]`, which is valid inside and outside JSON strings. So is a cut-off echo: the first `fragmentLength`
+/// characters of the secret or more, even when what follows differs or the stream ends there. A piece that ends
+/// with what could be the start of the secret keeps those bytes back until the next piece decides; nothing else is
+/// delayed, so an SSE event, which ends in a blank line, always leaves in the piece that completed it.
 public struct SecretScrubber: Sendable {
     /// What every occurrence of the secret becomes.
     public static let replacement: [UInt8] = Array("[redacted]".utf8)
+    /// A prefix of the secret this long (in characters) is redacted too: enough to identify the key, too long
+    /// to occur by chance.
+    static let fragmentLength = 16
 
     private let secret: [UInt8]
     /// The end of the previous piece that may begin an occurrence.
@@ -40,10 +44,12 @@ public struct SecretScrubber: Sendable {
         }
     }
 
-    /// The bytes held back at the end of the stream (a prefix of the secret that never completed), now released.
+    /// The bytes held back at the end of the stream (a prefix of the secret that never completed), now released;
+    /// redacted when the prefix is long enough to give the key away.
     public mutating func finish() -> [UInt8] {
         defer { held = [] }
-        return held
+        let matched = held.withUnsafeBytes { matchedCharacters(in: $0, at: 0) }
+        return matched >= min(Self.fragmentLength, secret.count) ? Self.replacement : held
     }
 
     /// `text` with every occurrence of `secret` replaced, for a complete piece of text (a header line, an error
@@ -146,16 +152,38 @@ public struct SecretScrubber: Sendable {
             let byte = buffer[offset]
             if byte == expected {
                 offset += 1
-            } else if byte == UInt8(ascii: "\\"), expected < 0x80 {
-                guard let length = escapeLength(in: buffer, at: offset, spelling: expected) else { return .none }
+            } else if byte == UInt8(ascii: "\\"), expected < 0x80,
+                let length = escapeLength(in: buffer, at: offset, spelling: expected)
+            {
                 if length == 0 { return .partial }
                 offset += length
             } else {
-                return .none
+                // A long enough prefix is the key given away, cut off or not.
+                return index >= Self.fragmentLength ? .full(end: offset) : .none
             }
             index += 1
         }
         return .full(end: offset)
+    }
+
+    /// How many characters of the secret the bytes at `start` spell before they differ or end.
+    private func matchedCharacters(in buffer: UnsafeRawBufferPointer, at start: Int) -> Int {
+        var index = 0
+        var offset = start
+        while index < secret.count, offset < buffer.count {
+            let expected = secret[index]
+            if buffer[offset] == expected {
+                offset += 1
+            } else if buffer[offset] == UInt8(ascii: "\\"), expected < 0x80,
+                let length = escapeLength(in: buffer, at: offset, spelling: expected), length > 0
+            {
+                offset += length
+            } else {
+                break
+            }
+            index += 1
+        }
+        return index
     }
 
     /// The length of the JSON escape at `offset` if it spells `character`; 0 when the buffer ends before that can

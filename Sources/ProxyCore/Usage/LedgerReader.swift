@@ -59,19 +59,21 @@ public enum LedgerReader {
         var end = Int(lseek(fd, 0, SEEK_END))
         guard end > 0 else { return .success(()) }
         var buffer = [UInt8](repeating: 0, count: blockSize)
-        // Bytes after the last newline seen so far: the start of the line that ends where the last block began.
-        var tail: [UInt8] = []
+        // The pieces (latest block first) of the line that continues into blocks already read: its later part.
+        var tail = LineTail()
         var sawNewline = false
         var keepGoing = true
         while end > 0, keepGoing {
             let start = max(0, end - blockSize)
             let length = end - start
-            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(start)) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(ConfigValueError("cannot read \(path): \(String(cString: strerror(errno)))"))
+            var count = 0
+            while count < length {
+                let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + count, length - count, off_t(start + count)) }
+                if n < 0, errno == EINTR { continue }
+                if n < 0 { return .failure(ConfigValueError("cannot read \(path): \(String(cString: strerror(errno)))")) }
+                if n == 0 { return .failure(ConfigValueError("cannot read \(path): it shrank while being read")) }
+                count += n
             }
-            guard count == length else { break }
             buffer.withUnsafeBytes { raw in
                 let block = UnsafeRawBufferPointer(rebasing: raw[0..<length])
                 var lineEnd = length
@@ -79,10 +81,10 @@ public enum LedgerReader {
                 while index >= 0, keepGoing {
                     if block[index] == UInt8(ascii: "\n") {
                         if sawNewline {
-                            keepGoing = emit(UnsafeRawBufferPointer(rebasing: block[(index + 1)..<lineEnd]), tail: &tail, body)
+                            keepGoing = tail.emit(UnsafeRawBufferPointer(rebasing: block[(index + 1)..<lineEnd]), body)
                         } else {
                             // What followed the file's last newline is a torn line: skip it.
-                            tail.removeAll()
+                            tail = LineTail()
                             sawNewline = true
                         }
                         lineEnd = index
@@ -90,25 +92,34 @@ public enum LedgerReader {
                     index -= 1
                 }
                 if keepGoing {
-                    tail.insert(contentsOf: block[0..<lineEnd], at: 0)
+                    tail.prepend(UnsafeRawBufferPointer(rebasing: block[0..<lineEnd]))
                 }
             }
             end = start
         }
-        if keepGoing, sawNewline, !tail.isEmpty {
-            tail.withUnsafeBytes { _ = body($0) }
+        if keepGoing, sawNewline {
+            _ = tail.emit(UnsafeRawBufferPointer(start: nil, count: 0), body)
         }
         return .success(())
     }
 
-    /// Emits the line `piece + tail` (the tail is the part read from a later block) and clears the tail.
-    private static func emit(
-        _ piece: UnsafeRawBufferPointer, tail: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> Bool
-    ) -> Bool {
-        guard !tail.isEmpty else { return piece.isEmpty ? true : body(piece) }
-        tail.insert(contentsOf: piece, at: 0)
-        defer { tail.removeAll(keepingCapacity: true) }
-        return tail.withUnsafeBytes { body($0) }
+    /// The later part of a line that spans blocks, kept as the blocks' pieces (the latest first) and joined once,
+    /// when its start is found: a line many blocks long costs one copy, not one per block.
+    private struct LineTail {
+        private var pieces: [[UInt8]] = []
+
+        mutating func prepend(_ piece: UnsafeRawBufferPointer) {
+            if !piece.isEmpty { pieces.append(Array(piece)) }
+        }
+
+        /// Emits the line `start + tail` and clears the tail; true to go on.
+        mutating func emit(_ start: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+            guard !pieces.isEmpty else { return start.isEmpty ? true : body(start) }
+            var line = Array(start)
+            for piece in pieces.reversed() { line.append(contentsOf: piece) }
+            pieces = []
+            return line.withUnsafeBytes { body($0) }
+        }
     }
 
     private static func nextNewline(in block: UnsafeRawBufferPointer, from start: Int) -> Int? {

@@ -5,10 +5,11 @@
 public struct LedgerTotals: Sendable, Equatable {
     /// The UTC day totalled, "YYYY-MM-DD".
     public var day: String
-    /// Tokens per member (ledger `client`) on `day`.
+    /// Tokens charged per member (ledger `client`) on `day`.
     public var tokensByClient: [String: Int] = [:]
-    /// The largest prompt seen per client-facing model on `day`, so reservations start from experience.
-    public var largestPromptByModel: [String: Int] = [:]
+    /// The largest prompt seen per member and client-facing model on `day` (`LearnedPrompts`), so reservations
+    /// start from experience.
+    public var largestPrompts = LearnedPrompts()
     /// Lines read.
     public var linesRead = 0
 
@@ -19,10 +20,15 @@ public struct LedgerTotals: Sendable, Equatable {
     /// Totals `day` in the ledger at `path` (an unreadable or missing file gives empty totals).
     public static func read(path: String, day: String) -> LedgerTotals {
         var totals = LedgerTotals(day: day)
+        var earlierInARow = 0
         _ = LedgerReader.forEachLineBackwards(path: path) { line in
-            // Lines are appended in time order (give or take a few milliseconds between loops): the first line
-            // of an earlier day ends today.
-            if let lineDay = UsageRecord.day(ofLine: line), lineDay < day { return false }
+            // Lines are appended in time order, give or take a few milliseconds between loops (a record stamped
+            // 23:59:59.999 can follow one stamped 00:00:00.001): today ends after a run of earlier lines.
+            if let lineDay = UsageRecord.day(ofLine: line), lineDay < day {
+                earlierInARow += 1
+                return earlierInARow < Self.earlierLinesThatEndToday
+            }
+            earlierInARow = 0
             totals.linesRead += 1
             guard let record = UsageRecord(jsonLine: line), record.timestamp.hasPrefix(day) else { return true }
             totals.add(record)
@@ -31,10 +37,11 @@ public struct LedgerTotals: Sendable, Equatable {
         return totals
     }
 
+    /// Consecutive lines from an earlier day after which reading stops.
+    static let earlierLinesThatEndToday = 64
+
     mutating func add(_ record: UsageRecord) {
-        tokensByClient[record.client, default: 0] += record.totalTokens
-        if record.promptTokens > largestPromptByModel[record.model, default: 0] {
-            largestPromptByModel[record.model] = record.promptTokens
-        }
+        tokensByClient[record.client] = min(tokensByClient[record.client, default: 0] + record.budgetTokens, Int.max / 2)
+        largestPrompts.observe(member: record.client, model: record.model, promptTokens: record.promptTokens)
     }
 }

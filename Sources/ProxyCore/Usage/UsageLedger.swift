@@ -10,9 +10,11 @@ import Logging
 /// Writes that fail (a full disk, an I/O error, a file that went away) are never silent: each failure is counted
 /// (`pplx_ledger_write_errors_total`), the first of an episode is logged at error level, and the record is kept
 /// in memory (up to `maxPending`) and written, in order, as soon as the file takes writes again (on the next
-/// record, or from `retryPending`, which the server calls every second). A record that could be written only in
-/// part leaves a torn fragment; the next record starts on a fresh line, so no good line is ever glued to it.
-/// The file is reopened when it is moved or removed (logrotate's default), and on `reopen()` (SIGHUP).
+/// record, or from `retryPending`, which the server calls every second). A record written only in part is
+/// finished from where it stopped, so it is neither torn nor written twice; only after a reopen (a rotated file)
+/// does a file that ends mid-line get a fresh line first. The file is reopened when it is moved or removed
+/// (logrotate's default), and on `reopen()` (SIGHUP); while a removed file cannot be recreated, records wait
+/// rather than go to the removed one.
 ///
 /// Not thread-safe: the proxy keeps it behind a mutex (`ProxyState.ledger`).
 ///
@@ -30,10 +32,15 @@ public final class UsageLedger: @unchecked Sendable {
     /// The identity of the open file, to notice a rename or removal of `path`.
     private var identity: (device: UInt64, inode: UInt64)
     private var lastRotationCheck: UInt64 = 0
-    /// The file ends in the middle of a line (a write that went in only partly).
+    /// The open file ends in the middle of a line that is not ours to finish (a crash, a foreign writer).
     private var endsMidLine = false
     private var pending: [[UInt8]] = []
+    /// Bytes of `pending.first` already in the file.
+    private var headWritten = 0
     private var failing = false
+    private var dropping = false
+    /// The path no longer names the open file and could not be reopened: writing would go to a removed file.
+    private var stale = false
     private let metrics: ProxyMetrics?
     private let logger: Logger?
     private let writeBytes: WriteFunction
@@ -66,11 +73,15 @@ public final class UsageLedger: @unchecked Sendable {
         checkRotation()
         if pending.count >= Self.maxPending {
             metrics?.ledgerRecordsDropped.increment()
-            logger?.error(
-                "usage ledger: record dropped, \(Self.maxPending) records already wait in memory",
-                metadata: ["path": .string(path), "request_id": .string(record.requestID)])
+            if !dropping {
+                dropping = true
+                logger?.error(
+                    "usage ledger: records are being dropped, \(Self.maxPending) already wait in memory",
+                    metadata: ["path": .string(path), "request_id": .string(record.requestID)])
+            }
             return
         }
+        dropping = false
         pending.append(record.jsonLine)
         writePending()
     }
@@ -88,9 +99,15 @@ public final class UsageLedger: @unchecked Sendable {
             Glibc.close(fd)
             fd = newFD
             identity = newIdentity
+            stale = false
+            // A record half written to the old file is written whole to the new one.
+            headWritten = 0
             endsMidLine = Self.endsMidLine(fd)
             if !pending.isEmpty { writePending() }
         } catch {
+            // Whatever the old descriptor points at may no longer be the path's file: records wait until a reopen
+            // works (tried again every second).
+            stale = true
             noteFailure("cannot reopen: \(error)")
         }
     }
@@ -111,6 +128,7 @@ public final class UsageLedger: @unchecked Sendable {
         while let line = pending.first {
             guard write(line) else { return }
             pending.removeFirst()
+            headWritten = 0
         }
         if failing {
             failing = false
@@ -118,28 +136,34 @@ public final class UsageLedger: @unchecked Sendable {
         }
     }
 
-    /// Writes one whole line, on a fresh line if the file ends mid-line. False on any failure.
+    /// Writes the rest of `line` (all of it unless an earlier attempt got part of it in), on a fresh line if the
+    /// file ends in someone else's fragment. False on any failure.
     private func write(_ line: [UInt8]) -> Bool {
-        var bytes = line
-        if endsMidLine { bytes.insert(UInt8(ascii: "\n"), at: 0) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { raw in writeBytes(fd, raw.baseAddress! + offset, raw.count - offset) }
+        if stale {
+            noteFailure("\(path) was removed and cannot be created again")
+            return false
+        }
+        if endsMidLine, headWritten == 0 {
+            var newline = UInt8(ascii: "\n")
+            guard writeBytes(fd, &newline, 1) == 1 else {
+                noteFailure(String(cString: strerror(errno)))
+                return false
+            }
+            endsMidLine = false
+        }
+        while headWritten < line.count {
+            let written = line.withUnsafeBytes { raw in writeBytes(fd, raw.baseAddress! + headWritten, raw.count - headWritten) }
             if written < 0 {
                 if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                if offset > 0 { endsMidLine = true }
-                noteFailure(reason)
+                noteFailure(String(cString: strerror(errno)))
                 return false
             }
             if written == 0 {
-                if offset > 0 { endsMidLine = true }
                 noteFailure("write wrote nothing")
                 return false
             }
-            offset += written
+            headWritten += written
         }
-        endsMidLine = false
         return true
     }
 
@@ -159,6 +183,7 @@ public final class UsageLedger: @unchecked Sendable {
         let now = MonotonicClock.nanoseconds()
         guard now &- lastRotationCheck >= Self.rotationCheckNs else { return }
         lastRotationCheck = now
+        if stale { return reopen() }
         var info = stat()
         if stat(path, &info) == 0, UInt64(info.st_dev) == identity.device, UInt64(info.st_ino) == identity.inode { return }
         logger?.notice("usage ledger was moved or removed; reopening", metadata: ["path": .string(path)])

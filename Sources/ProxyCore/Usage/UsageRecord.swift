@@ -18,11 +18,14 @@ public struct UsageRecord: Sendable, Equatable {
     public var costUSD: Double?
     public var ttfbMs: Double?
     public var durationMs: Double
+    /// Tokens charged to the member's budget when that differs from `totalTokens`: a request that reached the
+    /// upstream but reported no usage is charged its reservation. Written only then, and read by start-up.
+    public var chargedTokens: Int?
 
     public init(
         timestamp: String, requestID: String, client: String, model: String, upstreamModel: String, stream: Bool,
         status: Int, outcome: String, promptTokens: Int, completionTokens: Int, totalTokens: Int, costUSD: Double?,
-        ttfbMs: Double?, durationMs: Double
+        ttfbMs: Double?, durationMs: Double, chargedTokens: Int? = nil
     ) {
         self.timestamp = timestamp
         self.requestID = requestID
@@ -38,18 +41,23 @@ public struct UsageRecord: Sendable, Equatable {
         self.costUSD = costUSD
         self.ttfbMs = ttfbMs
         self.durationMs = durationMs
+        self.chargedTokens = chargedTokens
     }
+
+    /// The tokens this request cost the member's budget.
+    public var budgetTokens: Int { chargedTokens ?? totalTokens }
 
     /// The JSON line, keys in the contract's order, ending in `\n`.
     public var jsonLine: [UInt8] {
         func number(_ value: Double?) -> JSONValue { value.map { .number($0) } ?? .null }
-        let fields: [(String, JSONValue)] = [
+        var fields: [(String, JSONValue)] = [
             ("ts", .string(timestamp)), ("request_id", .string(requestID)), ("client", .string(client)),
             ("model", .string(model)), ("upstream_model", .string(upstreamModel)), ("stream", .bool(stream)),
             ("status", .number(status)), ("outcome", .string(outcome)), ("prompt_tokens", .number(promptTokens)),
             ("completion_tokens", .number(completionTokens)), ("total_tokens", .number(totalTokens)),
             ("cost_usd", number(costUSD)), ("ttfb_ms", number(ttfbMs)), ("duration_ms", .number(durationMs)),
         ]
+        if let chargedTokens { fields.append(("charged_tokens", .number(chargedTokens))) }
         var out: [UInt8] = [UInt8(ascii: "{")]
         for (i, (key, value)) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -98,9 +106,10 @@ public struct UsageRecord: Sendable, Equatable {
                 case "stream": record.stream = json.bool(value) ?? false
                 case "status": record.status = json.int(value) ?? 0
                 case "outcome": record.outcome = json.string(value) ?? ""
-                case "prompt_tokens": record.promptTokens = json.int(value) ?? 0
-                case "completion_tokens": record.completionTokens = json.int(value) ?? 0
-                case "total_tokens": record.totalTokens = json.int(value) ?? 0
+                case "prompt_tokens": record.promptTokens = TokenCount.clamped(json.int(value) ?? 0)
+                case "completion_tokens": record.completionTokens = TokenCount.clamped(json.int(value) ?? 0)
+                case "total_tokens": record.totalTokens = TokenCount.clamped(json.int(value) ?? 0)
+                case "charged_tokens": record.chargedTokens = json.int(value).map(TokenCount.clamped)
                 case "cost_usd": record.costUSD = json.double(value)
                 case "ttfb_ms": record.ttfbMs = json.double(value)
                 case "duration_ms": record.durationMs = json.double(value) ?? 0
