@@ -71,4 +71,8 @@ static inline long pplx_find(const void *haystack, unsigned long haystack_length
     return found ? (long)(found - (const char *)haystack) : -1;
 }
 
+/* malloc_trim (glibc's <malloc.h>, which Swift's Glibc module does not export): returns free heap to the system. */
+extern int malloc_trim(unsigned long pad);
+static inline int pplx_malloc_trim(void) { return malloc_trim(0); }
+
 #endif

@@ -102,6 +102,28 @@ import Testing
         #expect(error.param == "stream_options")
     }
 
+    @Test func request_manyMessages_areValidatedWithoutATree() throws {
+        // 100,000 tiny messages: the request keeps them as the bytes they came in.
+        let message = #"{"role":"user","content":"x"}"#
+        var body = Array(#"{"model":"sonar","messages":["#.utf8)
+        body.reserveCapacity(32 * 100_000)
+        for index in 0..<100_000 {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: message.utf8)
+        }
+        body.append(contentsOf: "]}".utf8)
+        let request = try ChatCompletionRequest.parse(body).get()
+        #expect(request.messages.count == body.count - #"{"model":"sonar","messages":"#.utf8.count - 1)
+        #expect(request.body.keys.sorted() == ["model"])
+    }
+
+    @Test func request_messageWithoutRole_isNamedByIndex() throws {
+        let error = try #require(failure(#"{"model":"sonar","messages":[{"role":"user","content":"a"},{"content":"b"}]}"#))
+        #expect(error.message == "messages[1].role must be a string.")
+        #expect(try #require(failure(#"{"model":"sonar","messages":[]}"#)).message == "'messages' must be a non-empty array.")
+        #expect(try #require(failure(#"{"model":"sonar","messages":[1]}"#)).message == "messages[0] must be an object, not number.")
+    }
+
     @Test func request_nonBoolIncludeUsage_namesIt() throws {
         let error = try #require(
             failure(
@@ -109,14 +131,14 @@ import Testing
         #expect(error.param == "stream_options.include_usage")
     }
 
-    @Test func request_upstreamBody_replacesModelAndDropsStreamOptions() throws {
+    @Test func request_upstreamBody_replacesModelAndDropsStreamOptions_andCopiesMessagesAsTheyCame() throws {
         let request = try parse(
             #"{"model":"my-sonar","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true},"temperature":0.20,"search_mode":"academic"}"#
         ).get()
         let upstream = String(decoding: request.chatUpstreamBody(model: "sonar-pro"), as: UTF8.self)
         #expect(
             upstream
-                == #"{"messages":[{"content":"hi","role":"user"}],"model":"sonar-pro","search_mode":"academic","stream":true,"temperature":0.20}"#
+                == #"{"model":"sonar-pro","search_mode":"academic","stream":true,"temperature":0.20,"messages":[{"role":"user","content":"hi"}]}"#
         )
     }
 }

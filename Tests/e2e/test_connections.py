@@ -153,3 +153,53 @@ def test_a_body_sent_a_byte_at_a_time_is_cut_with_408(stacks, logdir, tmp_path):
         assert b"request_timeout" in answer
     finally:
         proc.stop()
+
+
+def _peak_kb(proc) -> int:
+    status = Path(f"/proc/{proc.popen.pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+
+
+def _rss_kb(proc) -> int:
+    status = Path(f"/proc/{proc.popen.pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+
+
+def test_a_30_mb_body_of_a_million_messages_takes_bounded_memory_and_stalls_nothing(logdir, tmp_path):
+    # Agent mode toward an upstream that refuses connections: the body is parsed and translated in full, then the
+    # request fails fast, so the proxy's own cost is what is measured.
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"upstream": {"url": "http://127.0.0.1:1", "api": "agent"}, "clients": [MEMBER]}))
+    proc = launch("proxy-bigbody", ["serve", "--config", str(config), "--listen", "127.0.0.1:0"],
+                  clean_env(PERPLEXITY_API_KEY=UPSTREAM_KEY), logdir)
+    try:
+        message = b'{"role":"user","content":"x"},'
+        body = b'{"model":"sonar","stream":false,"messages":[' + message * 999_999 + message[:-1] + b"]}"
+        assert len(body) > 29_000_000
+        before = _rss_kb(proc)
+        result: dict = {}
+
+        def big() -> None:
+            resp = requests.post(proc.url + "/v1/chat/completions", data=body, timeout=(5, 120),
+                                 headers={"Authorization": "Bearer sk-team-alice-example",
+                                          "Content-Type": "application/json"})
+            result["status"] = resp.status_code
+            result["done"] = time.monotonic()
+
+        worker = threading.Thread(target=big)
+        worker.start()
+        # While the large body is being read and translated, other requests on the same loops keep being served.
+        health = []
+        while worker.is_alive() and len(health) < 400:
+            health.append((_healthz(proc.url), time.monotonic()))
+            time.sleep(0.01)
+        worker.join(timeout=120)
+        assert result.get("status") == 502, result  # translated, then the upstream refused the connection
+        assert all(status == 200 for status, _ in health), health[:5]
+        assert any(at < result["done"] for _, at in health)
+        peak = _peak_kb(proc)
+        assert peak - before < 4 * len(body) // 1024, f"peak grew by {peak - before} KiB for a {len(body)} byte body"
+        # Memory is given back afterwards.
+        assert _eventually(lambda: _rss_kb(proc) - before < len(body) // 1024, 5), (_rss_kb(proc), before)
+    finally:
+        proc.stop()

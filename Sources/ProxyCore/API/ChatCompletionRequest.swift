@@ -1,8 +1,14 @@
 /// A client's `POST /chat/completions` body, validated just enough to route it: the fields the proxy itself
 /// reads are checked, everything else is kept for the upstream untouched.
+///
+/// `messages` is kept as the bytes it arrived as (a slice of the request body, not a copy): a body of a million
+/// tiny messages is validated with `JSONScanner` and translated one message at a time, never turned into a
+/// million dictionaries (30 MB of them once took 670 MB).
 public struct ChatCompletionRequest: Sendable {
-    /// The whole request object as received.
+    /// Every top-level member except `messages`, parsed.
     public var body: [String: JSONValue]
+    /// The `messages` array exactly as received: checked to be a non-empty array of objects with string roles.
+    public var messages: ArraySlice<UInt8>
     /// The client-facing model id the client asked for (echoed in every chunk).
     public var model: String
     /// Whether the client asked for an SSE stream.
@@ -28,33 +34,45 @@ public struct ChatCompletionRequest: Sendable {
         }
     }
 
-    public init(body: [String: JSONValue], model: String, stream: Bool, includeUsage: Bool) {
+    public init(body: [String: JSONValue], messages: ArraySlice<UInt8>, model: String, stream: Bool, includeUsage: Bool) {
         self.body = body
+        self.messages = messages
         self.model = model
         self.stream = stream
         self.includeUsage = includeUsage
     }
 
+    /// Bodies up to this size are parsed a second time on a syntax error, to say where it is.
+    private static let locatedErrorLimit = 1 << 20
+
     /// Parses and validates a request body; failures are the 400 the client receives.
     public static func parse(_ bytes: [UInt8]) -> Result<ChatCompletionRequest, OpenAIError> {
-        let root: JSONValue
-        do {
-            root = try JSONValue.parse(bytes)
-        } catch {
-            return .failure(invalid("invalid_json", "The request body is not valid JSON: \(error.description).", nil))
+        var body: [String: JSONValue] = [:]
+        var messagesRange: Range<Int>?
+        let shape: OpenAIError? = bytes.withUnsafeBytes { raw in
+            let json = JSONScanner(raw)
+            guard let root = json.root() else { return syntaxError(bytes) }
+            guard root.kind == .object else {
+                return invalid("invalid_request", "The request body must be a JSON object, not \(root.kind.name).", nil)
+            }
+            _ = json.forEachMember(of: root) { key, value in
+                guard let name = json.string(key) else { return true }
+                if name == "messages" {
+                    messagesRange = value.range
+                } else {
+                    body[name] = try? JSONValue.parse(json.rawBytes(value))
+                }
+                return true
+            }
+            return messagesProblem(json, messagesRange.flatMap { range in json.span(at: range.lowerBound) })
         }
-        guard case .object(let body) = root else {
-            return .failure(
-                invalid("invalid_request", "The request body must be a JSON object, not \(root.kindName).", nil))
-        }
+        if let shape { return .failure(shape) }
+        let messages = bytes[messagesRange ?? 0..<0]
         guard let modelValue = body["model"] else {
             return .failure(invalid("missing_required_parameter", "The 'model' parameter is required.", "model"))
         }
         guard case .string(let model) = modelValue, !model.isEmpty else {
             return .failure(invalid("invalid_value", "'model' must be a non-empty string.", "model"))
-        }
-        if let problem = messagesProblem(body["messages"]) {
-            return .failure(problem)
         }
         let stream: Bool
         switch body["stream"] {
@@ -80,11 +98,11 @@ public struct ChatCompletionRequest: Sendable {
             return .failure(invalid("invalid_type", "'stream_options' must be an object.", "stream_options"))
         }
         return .success(
-            ChatCompletionRequest(body: body, model: model, stream: stream, includeUsage: stream && includeUsage))
+            ChatCompletionRequest(body: body, messages: messages, model: model, stream: stream, includeUsage: stream && includeUsage))
     }
 
     /// The body for a chat-completions upstream: `model` replaced, `stream_options` removed (the proxy produces
-    /// the usage chunk itself), everything else kept.
+    /// the usage chunk itself), everything else kept, `messages` copied as it came.
     public func chatUpstreamBody(model upstreamModel: String, outputCap: Int? = nil) -> [UInt8] {
         var upstream = body
         upstream["stream_options"] = nil
@@ -93,25 +111,46 @@ public struct ChatCompletionRequest: Sendable {
             upstream["max_completion_tokens"] = nil
             upstream["max_tokens"] = .number(limit)
         }
-        return JSONValue.object(upstream).serialized
+        return JSONValue.object(upstream).serialized(appendingMember: "messages", reserving: messages.count) {
+            $0.append(contentsOf: messages)
+        }
+    }
+
+    /// The 400 for a body that is not JSON, saying where when the body is small enough to parse twice.
+    private static func syntaxError(_ bytes: [UInt8]) -> OpenAIError {
+        var detail = ""
+        if bytes.count <= locatedErrorLimit {
+            do {
+                _ = try JSONValue.parse(bytes)
+            } catch {
+                detail = ": \(error.description)"
+            }
+        }
+        return invalid("invalid_json", "The request body is not valid JSON\(detail).", nil)
     }
 
     /// Why `messages` is unusable, if it is: it must be a non-empty array of objects that each have a string role.
-    private static func messagesProblem(_ messages: JSONValue?) -> OpenAIError? {
+    private static func messagesProblem(_ json: JSONScanner, _ messages: JSONSpan?) -> OpenAIError? {
         guard let messages else {
             return invalid("missing_required_parameter", "The 'messages' parameter is required.", "messages")
         }
-        guard case .array(let items) = messages, !items.isEmpty else {
-            return invalid("invalid_value", "'messages' must be a non-empty array.", "messages")
+        var count = 0
+        var problem: OpenAIError?
+        let wellFormed = json.forEachElement(of: messages) { item in
+            defer { count += 1 }
+            guard item.kind == .object else {
+                problem = invalid("invalid_value", "messages[\(count)] must be an object, not \(item.kind.name).", "messages")
+                return false
+            }
+            guard json.member("role", of: item)?.kind == .string else {
+                problem = invalid("invalid_value", "messages[\(count)].role must be a string.", "messages")
+                return false
+            }
+            return true
         }
-        for (index, item) in items.enumerated() {
-            guard case .object(let message) = item else {
-                return invalid(
-                    "invalid_value", "messages[\(index)] must be an object, not \(item.kindName).", "messages")
-            }
-            guard case .string? = message["role"] else {
-                return invalid("invalid_value", "messages[\(index)].role must be a string.", "messages")
-            }
+        if let problem { return problem }
+        guard wellFormed, count > 0 else {
+            return invalid("invalid_value", "'messages' must be a non-empty array.", "messages")
         }
         return nil
     }

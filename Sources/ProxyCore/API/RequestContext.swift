@@ -2,7 +2,7 @@ import Logging
 
 /// What one relayed request carries from routing to its end: settings snapshot, caller, and the bookkeeping
 /// (metrics, ledger, log line, agent-run cancellation) done when it finishes.
-struct RequestContext {
+struct RequestContext: Sendable {
     let state: ProxyState
     let settings: ProxySettings
     let caller: Caller

@@ -170,6 +170,7 @@ final class ClientConnection: LoopSweepable, SocketEventHandler {
             updateInterest()
             return respond(exchange.number, refusal)
         }
+        parser.reserveAnnouncedBody()
         if parser.wantsContinue {
             parser.continueSent()
             let written = Self.continueLine.withUnsafeBytes { output.write($0, now: MonotonicClock.nanoseconds(), using: transportWrite) }
@@ -244,6 +245,11 @@ final class ClientConnection: LoopSweepable, SocketEventHandler {
         loop.assertInLoop()
         guard machine.current(number) != nil else { return }
         self.exchange = exchange
+    }
+
+    func isOpen(_ number: UInt64) -> Bool {
+        loop.assertInLoop()
+        return machine.current(number) != nil
     }
 
     func isCongested(_ number: UInt64) -> Bool {

@@ -54,6 +54,11 @@ public struct HTTPResponseWriter {
         connection.attach(exchangeNumber, exchange)
     }
 
+    /// Whether this response can still be written (the client has not gone, nothing ended it).
+    public var isOpen: Bool {
+        connection.isOpen(exchangeNumber)
+    }
+
     /// Whether the client is behind: stop producing until the exchange's `proceed()`.
     public var isCongested: Bool {
         connection.isCongested(exchangeNumber)

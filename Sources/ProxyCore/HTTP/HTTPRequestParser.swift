@@ -59,6 +59,13 @@ public struct HTTPRequestParser: Sendable {
         }
     }
 
+    /// Reserves room for the whole announced body at once, once its sender was accepted (`headAwaitingBody`):
+    /// growing by doubling would hold up to twice the body while copying.
+    public mutating func reserveAnnouncedBody() {
+        guard case .fixedBody(_, let remaining) = state else { return }
+        body.reserveCapacity(body.count + remaining)
+    }
+
     /// Acknowledges that `100 Continue` was written.
     public mutating func continueSent() {
         wantsContinue = false

@@ -13,3 +13,17 @@ public struct JSONSpan: Sendable, Hashable {
     /// The whole value's byte range in the scanner's buffer; a string's range includes its quotes.
     public let range: Range<Int>
 }
+
+extension JSONSpan.Kind {
+    /// The type's name in messages ("object", "array", …), as `JSONValue.kindName` says it.
+    public var name: String {
+        switch self {
+        case .object: "object"
+        case .array: "array"
+        case .string: "string"
+        case .number: "number"
+        case .bool: "boolean"
+        case .null: "null"
+        }
+    }
+}

@@ -10,47 +10,66 @@
 ///   is sent as plain text, the form the Agent API is known to accept for replayed assistant items.
 /// - A message left with no content (an assistant turn that only called tools) is dropped.
 enum AgentInputItems {
-    /// The `input` array for `messages`, which `ChatCompletionRequest.parse` has checked to be a non-empty array
-    /// of objects with string roles.
-    static func items(from messages: JSONValue?, dropped: inout [String]) throws(OpenAIError) -> [JSONValue] {
-        var items: [JSONValue] = []
-        for (index, entry) in (messages?.arrayValue ?? []).enumerated() {
-            let path = "messages[\(index)]"
-            guard case .object(let members) = entry, let role = members["role"]?.stringValue else {
-                throw AgentRequestTranslator.invalid(
-                    "invalid_value", "\(path) must be an object with a string role.", "messages")
-            }
-            if members["tool_calls"].map({ !$0.isNull }) ?? false { dropped.append("\(path).tool_calls") }
-            if members["function_call"].map({ !$0.isNull }) ?? false { dropped.append("\(path).function_call") }
-            let item: JSONValue?
-            switch role {
-            case "system", "developer", "user":
-                let agentRole = role == "user" ? "user" : "system"
-                item = try content(members["content"], path: path, dropped: &dropped).map { messageItem(agentRole, $0) }
-            case "assistant":
-                item = try text(members["content"], path: path, dropped: &dropped).map {
-                    messageItem("assistant", .string($0))
+    /// Appends the `input` array for `messages` (the raw JSON array, which `ChatCompletionRequest.parse` has
+    /// checked to be a non-empty array of objects with string roles). Messages are parsed and translated one at a
+    /// time, so memory follows the largest message, not the whole conversation.
+    static func appendItems(from messages: ArraySlice<UInt8>, to out: inout [UInt8], dropped: inout [String]) throws(OpenAIError) {
+        var failure: OpenAIError?
+        var index = 0
+        var written = 0
+        out.append(UInt8(ascii: "["))
+        messages.withUnsafeBytes { raw in
+            let json = JSONScanner(raw)
+            _ = json.forEachElement(of: json.root() ?? JSONSpan(kind: .null, range: 0..<0)) { span in
+                defer { index += 1 }
+                do throws(OpenAIError) {
+                    guard let entry = try? JSONValue.parse(json.rawBytes(span)) else {
+                        throw AgentRequestTranslator.invalid(
+                            "invalid_value", "messages[\(index)] must be an object with a string role.", "messages")
+                    }
+                    guard let item = try item(for: entry, path: "messages[\(index)]", dropped: &dropped) else {
+                        dropped.append("messages[\(index)]")
+                        return true
+                    }
+                    if written > 0 { out.append(UInt8(ascii: ",")) }
+                    item.append(to: &out)
+                    written += 1
+                    return true
+                } catch {
+                    failure = error
+                    return false
                 }
-            case "tool", "function":
-                item = try text(members["content"], path: path, dropped: &dropped).map {
-                    messageItem("user", .string("Tool result: " + $0))
-                }
-            default:
-                throw AgentRequestTranslator.invalid(
-                    "invalid_value",
-                    "\(path).role must be one of system, developer, user, assistant or tool, not '\(role)'.",
-                    "messages")
-            }
-            if let item {
-                items.append(item)
-            } else {
-                dropped.append(path)
             }
         }
-        guard !items.isEmpty else {
+        if let failure { throw failure }
+        guard written > 0 else {
             throw AgentRequestTranslator.invalid("invalid_value", "'messages' has no message with content.", "messages")
         }
-        return items
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// The input item for one message; nil when it has no content left.
+    private static func item(for entry: JSONValue, path: String, dropped: inout [String]) throws(OpenAIError) -> JSONValue? {
+        guard case .object(let members) = entry, let role = members["role"]?.stringValue else {
+            throw AgentRequestTranslator.invalid("invalid_value", "\(path) must be an object with a string role.", "messages")
+        }
+        if members["tool_calls"].map({ !$0.isNull }) ?? false { dropped.append("\(path).tool_calls") }
+        if members["function_call"].map({ !$0.isNull }) ?? false { dropped.append("\(path).function_call") }
+        switch role {
+        case "system", "developer", "user":
+            let agentRole = role == "user" ? "user" : "system"
+            return try content(members["content"], path: path, dropped: &dropped).map { messageItem(agentRole, $0) }
+        case "assistant":
+            return try text(members["content"], path: path, dropped: &dropped).map { messageItem("assistant", .string($0)) }
+        case "tool", "function":
+            return try text(members["content"], path: path, dropped: &dropped).map {
+                messageItem("user", .string("Tool result: " + $0))
+            }
+        default:
+            throw AgentRequestTranslator.invalid(
+                "invalid_value", "\(path).role must be one of system, developer, user, assistant or tool, not '\(role)'.",
+                "messages")
+        }
     }
 
     private static func messageItem(_ role: String, _ content: JSONValue) -> JSONValue {

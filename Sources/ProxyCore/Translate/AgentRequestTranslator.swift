@@ -44,7 +44,6 @@ public enum AgentRequestTranslator {
         let body = request.body
         var dropped: [String] = []
         var agent: [String: JSONValue] = [:]
-        agent["input"] = .array(try AgentInputItems.items(from: body["messages"], dropped: &dropped))
         agent["stream"] = .bool(request.stream)
         if let model = route.model { agent["model"] = .string(model) }
         if let preset = route.preset { agent["preset"] = .string(preset) }
@@ -72,7 +71,11 @@ public enum AgentRequestTranslator {
         for (key, value) in body where !mappedParameters.contains(key) && !value.isNull {
             dropped.append(key)
         }
-        return AgentRequest(body: JSONValue.object(agent).serialized, droppedParameters: dropped.sorted())
+        let agentBody = try JSONValue.object(agent).serialized(appendingMember: "input", reserving: request.messages.count) {
+            (out: inout [UInt8]) throws(OpenAIError) in
+            try AgentInputItems.appendItems(from: request.messages, to: &out, dropped: &dropped)
+        }
+        return AgentRequest(body: agentBody, droppedParameters: dropped.sorted())
     }
 
     /// `max_completion_tokens` (OpenAI's current name) or else `max_tokens`, as a positive integer.
