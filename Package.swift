@@ -47,6 +47,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libFuzzer targets (`make fuzz`; a bounded run in `make test`). Built normally they replay their corpus.
+        .target(name: "FuzzCorpus", path: "Fuzz/FuzzCorpus"),
+        .systemLibrary(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+        .executableTarget(
+            name: "HTTPRequestParserFuzzer", dependencies: ["ProxyCore", "FuzzCorpus", "CFuzzerDriver"],
+            path: "Fuzz/HTTPRequestParserFuzzer"),
+        .executableTarget(
+            name: "StreamFuzzer", dependencies: ["ProxyCore", "FuzzCorpus", "CFuzzerDriver"], path: "Fuzz/StreamFuzzer"),
         .testTarget(
             name: "ProxyCoreTests",
             dependencies: ["ProxyCore"]
