@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building and testing need, only when missing: libcurl (OpenSSL flavour) and OpenSSL headers from
-# Debian, and the Python clients the end-to-end suite drives (openai, perplexityai, requests, pytest).
+# Installs what building and testing need, only when missing: libcurl (OpenSSL flavour), OpenSSL and tinyproxy
+# from Debian, and the Python clients the end-to-end suite drives (openai, perplexityai, requests, pytest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,9 @@ dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need_apt+=(libcurl4-openssl-dev)
 dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+# The end-to-end suite's outbound-proxy tests run a real forward proxy.
+command -v tinyproxy >/dev/null 2>&1 || need_apt+=(tinyproxy)
 if [ ${#need_apt[@]} -gt 0 ]; then
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

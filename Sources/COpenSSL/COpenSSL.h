@@ -6,6 +6,8 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 /* SSL_CTX_set_mode and friends are macros over SSL_CTX_ctrl. */
 static inline long pplx_ssl_ctx_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mode(ctx, mode); }

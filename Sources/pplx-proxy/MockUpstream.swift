@@ -20,6 +20,12 @@ struct MockUpstream: ParsableCommand {
     @Option(name: .customLong("delay-ms"), help: "Pause between streamed events, in milliseconds.")
     var delayMs = 0
 
+    @Option(name: .customLong("tls-cert"), help: "Serve HTTPS with this PEM certificate chain (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "The PEM private key for --tls-cert.")
+    var tlsKey: String?
+
     func run() throws {
         ProcessSetup.prepare()
         let address: ListenAddress
@@ -28,11 +34,22 @@ struct MockUpstream: ParsableCommand {
         } catch {
             throw ValidationError("--listen: \(error)")
         }
+        let tls: TLSContext?
+        switch (tlsCert, tlsKey) {
+        case (let cert?, let key?):
+            do {
+                tls = try TLSContext(certificatePath: cert, privateKeyPath: key)
+            } catch {
+                ProcessSetup.fail("tls: \(error)", code: 1)
+            }
+        case (nil, nil): tls = nil
+        default: throw ValidationError("--tls-cert and --tls-key go together")
+        }
         let mock: MockUpstreamServer
         do {
             mock = try MockUpstreamServer(
                 options: MockOptions(api: api, expectedKey: expectKey, eventDelayMs: delayMs), host: address.host,
-                port: UInt16(address.port))
+                port: UInt16(address.port), tls: tls)
         } catch {
             ProcessSetup.fail("cannot listen on \(listen): \(error)", code: 2)
         }

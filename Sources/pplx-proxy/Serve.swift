@@ -32,6 +32,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning or error.")
     var logLevel: String?
 
+    @Option(name: .customLong("ca-file"), help: "PEM CA bundle to verify the upstream with (env PPLX_PROXY_CA_FILE).")
+    var caFile: String?
+
     @Flag(help: "Serve the built-in Perplexity emulator in-process: offline, no key needed.")
     var demo = false
 
@@ -101,9 +104,13 @@ struct Serve: ParsableCommand {
         server.start()
         // Always printed, whatever the log level: scripts and supervisors wait for this line.
         ProcessSetup.printError("listening on \(server.localAddress)")
+        let upstreamConfig = resolved.config.upstream
         logger.info(
-            "upstream \(resolved.config.upstream.api.rawValue) at \(resolved.config.upstream.url); metadata \(resolved.config.stream.metadata.rawValue)"
-        )
+            "upstream \(upstreamConfig.api.rawValue) at \(upstreamConfig.url); metadata \(resolved.config.stream.metadata.rawValue)",
+            metadata: [
+                "ca_file": .string(upstreamConfig.caFile ?? "system"),
+                "proxy": .string(upstreamConfig.proxy.map(UpstreamConfig.redactingCredentials) ?? "from HTTPS_PROXY/NO_PROXY"),
+            ])
         withExtendedLifetime((server, demoMock, signals)) { dispatchMain() }
     }
 
@@ -124,7 +131,8 @@ struct Serve: ParsableCommand {
             }
         }
         let flags = ConfigOverrides(
-            listen: listen, upstreamURL: upstream, upstreamAPI: upstreamAPI, metadata: metadata, logLevel: logLevel, origin: .commandLine)
+            listen: listen, upstreamURL: upstream, upstreamAPI: upstreamAPI, metadata: metadata, logLevel: logLevel, caFile: caFile,
+            origin: .commandLine)
         let config: ProxyConfig
         switch ConfigOverrides.layered(file, environment: .fromEnvironment(environment), commandLine: flags) {
         case .success(let layered): config = layered

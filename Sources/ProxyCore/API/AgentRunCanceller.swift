@@ -27,7 +27,8 @@ final class AgentRunCanceller: UpstreamTransferDelegate, @unchecked Sendable {
         let request = UpstreamRequest(
             url: settings.config.upstream.url + "/v1/agent/\(runID)/cancel", method: "POST", headers: headers, body: [],
             connectTimeoutMs: settings.config.upstream.connectTimeoutMs, totalTimeoutMs: 5_000,
-            http2: settings.config.upstream.http2, secret: settings.upstreamKey)
+            http2: settings.config.upstream.http2, secret: settings.upstreamKey, caFile: settings.config.upstream.caFile,
+            proxy: settings.config.upstream.proxy)
         let canceller = AgentRunCanceller(runID: runID, logger: logger)
         canceller.keepAlive = canceller
         inFlight.increment()

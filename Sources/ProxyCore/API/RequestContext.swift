@@ -19,7 +19,7 @@ struct RequestContext: Sendable {
             headers: UpstreamHeaders.build(
                 from: request, upstreamKey: settings.upstreamKey, accept: stream ? "text/event-stream" : "application/json"),
             body: body, connectTimeoutMs: config.upstream.connectTimeoutMs, http2: config.upstream.http2,
-            secret: settings.upstreamKey)
+            secret: settings.upstreamKey, caFile: config.upstream.caFile, proxy: config.upstream.proxy)
     }
 
     /// Starts the relay and wires its completion to metrics, the ledger, the log and (agent streams) the

@@ -22,30 +22,34 @@ public struct ConfigOverrides: Sendable, Equatable {
     public var metadata: String?
     /// One of `ProxyConfig.logLevels` for `log_level`.
     public var logLevel: String?
+    /// A PEM CA bundle for `upstream.ca_file`.
+    public var caFile: String?
     /// Source of these values.
     public var origin: Origin
 
     public init(
         listen: String? = nil, upstreamURL: String? = nil, upstreamAPI: String? = nil, metadata: String? = nil,
-        logLevel: String? = nil, origin: Origin = .commandLine
+        logLevel: String? = nil, caFile: String? = nil, origin: Origin = .commandLine
     ) {
         self.listen = listen
         self.upstreamURL = upstreamURL
         self.upstreamAPI = upstreamAPI
         self.metadata = metadata
         self.logLevel = logLevel
+        self.caFile = caFile
         self.origin = origin
     }
 
-    /// Reads `PPLX_PROXY_LISTEN`, `PPLX_PROXY_UPSTREAM`, `PPLX_PROXY_UPSTREAM_API`, `PPLX_PROXY_METADATA` and
-    /// `PPLX_PROXY_LOG_LEVEL`; an empty variable counts as unset, as shells make unsetting awkward.
+    /// Reads `PPLX_PROXY_LISTEN`, `PPLX_PROXY_UPSTREAM`, `PPLX_PROXY_UPSTREAM_API`, `PPLX_PROXY_METADATA`,
+    /// `PPLX_PROXY_LOG_LEVEL` and `PPLX_PROXY_CA_FILE`; an empty variable counts as unset, as shells make
+    /// unsetting awkward.
     public static func fromEnvironment(_ environment: [String: String]) -> ConfigOverrides {
         func value(_ setting: Setting) -> String? {
             environment[setting.environmentName].flatMap { $0.isEmpty ? nil : $0 }
         }
         return ConfigOverrides(
             listen: value(.listen), upstreamURL: value(.upstreamURL), upstreamAPI: value(.upstreamAPI),
-            metadata: value(.metadata), logLevel: value(.logLevel), origin: .environment)
+            metadata: value(.metadata), logLevel: value(.logLevel), caFile: value(.caFile), origin: .environment)
     }
 
     /// `config` with these values in place, or every value that was refused (named by flag or variable).
@@ -68,6 +72,7 @@ public struct ConfigOverrides: Sendable, Equatable {
         if let api = set(.upstreamAPI, upstreamAPI, Self.parser(UpstreamAPI.self)) { config.upstream.api = api }
         if let metadata = set(.metadata, metadata, Self.parser(MetadataMode.self)) { config.stream.metadata = metadata }
         if let level = set(.logLevel, logLevel, Self.logLevel) { config.logLevel = level }
+        if let file = set(.caFile, caFile, ProxyConfig.certificateBundle) { config.upstream.caFile = file }
         return problems.isEmpty ? .success(config) : .failure(ConfigErrors(problems: problems))
     }
 
@@ -98,7 +103,7 @@ public struct ConfigOverrides: Sendable, Equatable {
 
     /// The settings that can be overridden.
     public enum Setting: Sendable, CaseIterable {
-        case listen, upstreamURL, upstreamAPI, metadata, logLevel
+        case listen, upstreamURL, upstreamAPI, metadata, logLevel, caFile
 
         /// The command-line flag.
         public var flag: String {
@@ -108,6 +113,7 @@ public struct ConfigOverrides: Sendable, Equatable {
             case .upstreamAPI: "--upstream-api"
             case .metadata: "--metadata"
             case .logLevel: "--log-level"
+            case .caFile: "--ca-file"
             }
         }
 
@@ -119,6 +125,7 @@ public struct ConfigOverrides: Sendable, Equatable {
             case .upstreamAPI: "PPLX_PROXY_UPSTREAM_API"
             case .metadata: "PPLX_PROXY_METADATA"
             case .logLevel: "PPLX_PROXY_LOG_LEVEL"
+            case .caFile: "PPLX_PROXY_CA_FILE"
             }
         }
     }

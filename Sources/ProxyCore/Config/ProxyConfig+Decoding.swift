@@ -21,9 +21,9 @@ extension ProxyConfig {
             "upstream",
             keys: [
                 "url", "api", "api_key_file", "connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms",
-                "max_stream_ms", "max_connections", "http2",
+                "max_stream_ms", "max_connections", "http2", "ca_file", "proxy",
             ],
-            nullable: ["api_key_file"])
+            nullable: ["api_key_file", "ca_file", "proxy"])
         {
             config.upstream = decodeUpstream(upstream)
         }
@@ -73,6 +73,8 @@ extension ProxyConfig {
         if let value = object.int("max_stream_ms", atLeast: 1) { upstream.maxStreamMs = value }
         if let value = object.int("max_connections", atLeast: 1) { upstream.maxConnections = value }
         if let value = object.bool("http2") { upstream.http2 = value }
+        if let file = object.string("ca_file", parsedBy: certificateBundle) { upstream.caFile = file }
+        if let proxy = object.string("proxy", parsedBy: UpstreamConfig.proxyURL) { upstream.proxy = proxy }
         return upstream
     }
 
@@ -122,8 +124,15 @@ extension ProxyConfig {
         return path
     }
 
+    /// Accepts a readable PEM file holding at least one CA certificate.
+    static func certificateBundle(_ path: String) throws(ConfigValueError) -> String {
+        let file = try readableFile(path)
+        if let problem = CertificateBundle.problem(at: file) { throw ConfigValueError(problem) }
+        return file
+    }
+
     /// Accepts a path that names a readable regular file; the file is opened, never read.
-    private static func readableFile(_ path: String) throws(ConfigValueError) -> String {
+    static func readableFile(_ path: String) throws(ConfigValueError) -> String {
         guard !path.isEmpty else { throw ConfigValueError("must not be empty") }
         if let reason = FileAccess.unreadableReason(path) { throw ConfigValueError(reason) }
         return path

@@ -29,6 +29,12 @@ public struct UpstreamConfig: Sendable, Equatable {
     /// Idle upstream connections kept for reuse, across all event loops (libcurl's connection cache). Busy
     /// connections are not capped: a stream never waits for a free connection.
     public var maxConnections: Int
+    /// A PEM bundle of CA certificates the upstream's certificate is verified with, instead of the system's (a
+    /// corporate proxy that re-signs TLS with its own CA). Verification itself can never be turned off.
+    public var caFile: String?
+    /// An outbound HTTP(S) proxy (`http://[user:password@]host:port`); nil leaves it to `HTTPS_PROXY` /
+    /// `https_proxy` and `NO_PROXY`, as curl does.
+    public var proxy: String?
     /// Use HTTP/2 upstream, multiplexing streams over few connections: prior knowledge ("h2c") on `http://`, ALPN
     /// on `https://`. Off by default: with HTTP/1.1 a slow client's pause stops one TCP connection, which libcurl
     /// 7.88 cannot guarantee for one stream of a shared HTTP/2 connection.
@@ -37,7 +43,7 @@ public struct UpstreamConfig: Sendable, Equatable {
     public init(
         url: String = UpstreamConfig.defaultURL, api: UpstreamAPI = .agent, apiKeyFile: String? = nil,
         connectTimeoutMs: Int = 10_000, firstByteTimeoutMs: Int = 120_000, idleTimeoutMs: Int = 300_000,
-        maxStreamMs: Int = 1_800_000, maxConnections: Int = 64, http2: Bool = false
+        maxStreamMs: Int = 1_800_000, maxConnections: Int = 64, http2: Bool = false, caFile: String? = nil, proxy: String? = nil
     ) {
         self.url = url
         self.api = api
@@ -48,6 +54,31 @@ public struct UpstreamConfig: Sendable, Equatable {
         self.maxStreamMs = maxStreamMs
         self.maxConnections = maxConnections
         self.http2 = http2
+        self.caFile = caFile
+        self.proxy = proxy
+    }
+
+    /// Checks an outbound proxy URL: `http://` or `https://` with a host, no path beyond `/`.
+    public static func proxyURL(_ text: String) throws(ConfigValueError) -> String {
+        let lowered = text.lowercased()
+        guard let scheme = ["http://", "https://"].first(where: { lowered.hasPrefix($0) }) else {
+            throw ConfigValueError("expected an http:// or https:// proxy URL")
+        }
+        let rest = text.dropFirst(scheme.count)
+        let authority = rest.prefix { $0 != "/" }
+        guard !authority.isEmpty, !text.contains(where: \.isWhitespace) else {
+            throw ConfigValueError("proxy URL has no host")
+        }
+        guard rest.dropFirst(authority.count).allSatisfy({ $0 == "/" }) else {
+            throw ConfigValueError("proxy URL must not have a path")
+        }
+        return text
+    }
+
+    /// `url` with any `user:password@` replaced, for logs.
+    public static func redactingCredentials(_ url: String) -> String {
+        guard let schemeEnd = url.firstRange(of: "://"), let at = url[schemeEnd.upperBound...].firstIndex(of: "@") else { return url }
+        return String(url[..<schemeEnd.upperBound]) + "[credentials]" + String(url[at...])
     }
 
     /// Checks an upstream base URL and drops trailing slashes.

@@ -76,7 +76,7 @@ public enum UpstreamErrorMapper {
             return upstreamError(
                 504, "upstream_timeout", "The upstream's response went on longer than the proxy allows (upstream.max_stream_ms).")
         case .tls(let detail):
-            return upstreamError(502, "upstream_tls_error", "TLS with the upstream failed: \(detail)")
+            return upstreamError(502, "upstream_tls_error", "TLS with the upstream failed: \(detail)" + tlsAdvice(detail))
         case .protocolError(let detail):
             return upstreamError(502, "upstream_protocol_error", "The upstream sent an invalid HTTP response: \(detail)")
         case .truncated:
@@ -88,6 +88,25 @@ public enum UpstreamErrorMapper {
                 message: "The proxy has no free connections (file descriptors) right now; retry shortly.",
                 retryAfterSeconds: 1)
         }
+    }
+
+    /// What to do about a certificate the proxy does not trust: a private CA (a corporate proxy that re-signs
+    /// TLS, a self-hosted upstream) goes in `upstream.ca_file`.
+    private static func tlsAdvice(_ detail: String) -> String {
+        let lowered = detail.lowercased()
+        if lowered.contains("unable to get local issuer") || lowered.contains("self-signed") || lowered.contains("self signed")
+            || lowered.contains("unknown ca")
+        {
+            return " The upstream's certificate is signed by a CA the proxy does not trust: if it is a private CA (a "
+                + "corporate proxy that re-signs TLS, for one), set upstream.ca_file to its PEM bundle."
+        }
+        if lowered.contains("subject name") || lowered.contains("does not match") {
+            return " The upstream's certificate is not for the host name in upstream.url."
+        }
+        if lowered.contains("expired") {
+            return " The upstream's certificate has expired."
+        }
+        return ""
     }
 
     private static func upstreamError(_ status: Int, _ code: String, _ message: String) -> OpenAIError {

@@ -14,13 +14,17 @@ public struct UpstreamRequest: Sendable {
     public var totalTimeoutMs: Int?
     /// HTTP/2 (`upstream.http2`): prior knowledge on `http://`, ALPN on `https://`. Otherwise HTTP/1.1.
     public var http2: Bool
+    /// CA bundle to verify the upstream with (`upstream.ca_file`); nil uses the system's.
+    public var caFile: String?
+    /// Outbound proxy (`upstream.proxy`); nil leaves libcurl to `HTTPS_PROXY` / `NO_PROXY`.
+    public var proxy: String?
     /// Removed from everything the upstream sends back (headers, body, error text) before anything reads it: the
     /// upstream key, so an upstream that echoes it cannot hand it to a client.
     public var secret: String?
 
     public init(
         url: String, method: String, headers: [(String, String)], body: [UInt8], connectTimeoutMs: Int, totalTimeoutMs: Int? = nil,
-        http2: Bool = false, secret: String? = nil
+        http2: Bool = false, secret: String? = nil, caFile: String? = nil, proxy: String? = nil
     ) {
         self.url = url
         self.method = method
@@ -30,5 +34,7 @@ public struct UpstreamRequest: Sendable {
         self.totalTimeoutMs = totalTimeoutMs
         self.http2 = http2
         self.secret = secret
+        self.caFile = caFile
+        self.proxy = proxy
     }
 }

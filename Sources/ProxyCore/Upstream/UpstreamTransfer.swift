@@ -71,6 +71,15 @@ public final class UpstreamTransfer: @unchecked Sendable {
         pplx_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
         // A proxy's CONNECT response must never be mistaken for the upstream's own status line.
         pplx_easy_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        // Certificates are always verified (libcurl's default, never changed); only the trusted CAs can be chosen.
+        if let caFile = request.caFile { pplx_easy_setopt_string(easy, CURLOPT_CAINFO, caFile) }
+        if let proxy = request.proxy {
+            pplx_easy_setopt_string(easy, CURLOPT_PROXY, proxy)
+            // An explicit proxy still honours NO_PROXY, as the environment's would.
+            if let noProxy = ProcessEnvironment.value("NO_PROXY") ?? ProcessEnvironment.value("no_proxy") {
+                pplx_easy_setopt_string(easy, CURLOPT_NOPROXY, noProxy)
+            }
+        }
         if request.http2 {
             let version = request.url.hasPrefix("http://") ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : CURL_HTTP_VERSION_2TLS
             pplx_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, version)
