@@ -24,17 +24,20 @@ REPS=${BENCH_REPS:-3}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
     ONE_CHUNKS=40; ONE_INTERVAL=5
     MANY_STREAMS=200; MANY_CHUNKS=10; MANY_INTERVAL=50; MANY_RAMP=200
+    FLAT_STREAMS=32; FLAT_CHUNKS=500
     RPS_CONNS=16; RPS_SECS=1
     MAX_STREAMS=1000; MAX_CHUNKS=3; MAX_INTERVAL=1000; MAX_RAMP=500
 else
     ONE_CHUNKS=200; ONE_INTERVAL=5             # 1 stream: 200 deltas 5 ms apart (1 s)
     MANY_STREAMS=1000; MANY_CHUNKS=30; MANY_INTERVAL=100; MANY_RAMP=500   # 10,000 deltas/s for ~3.5 s
+    FLAT_STREAMS=32; FLAT_CHUNKS=5000          # flat out: 32 streams x 5,000 deltas, no delay (160,000 events)
     RPS_CONNS=16; RPS_SECS=2
     MAX_STREAMS=10000; MAX_CHUNKS=3; MAX_INTERVAL=2000; MAX_RAMP=2500     # each stream open 4 s, all at once
 fi
 read -r -a TARGETS <<<"${BENCH_TARGETS:-direct nginx chat-passthrough chat-final agent}"
 # Bounds per loadgen run (s): a healthy run ends long before; a relay that leaves streams hanging costs this much.
-ONE_TMO=20; MANY_TMO=25; MAX_TMO=15
+ONE_TMO=20; MANY_TMO=25; FLAT_TMO=40; MAX_TMO=15
+TTFB_REQUESTS=${BENCH_TTFB_REQUESTS:-100}
 
 log() { printf '[%s +%3ds] %s\n' "$(date +%H:%M:%S)" "$((SECONDS - T_START))" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -45,6 +48,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light
 [ -f /usr/include/nghttp2/nghttp2.h ] || need+=(libnghttp2-dev)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
@@ -153,10 +157,47 @@ start_emulator() {
     die "the emulator did not start"
 }
 
-# start_target NAME TAG [h1|h2c]: sets T_PORT, T_PATH, T_PID (the process measured), T_STOP (the one to stop).
+# A throwaway CA and a certificate for 127.0.0.1 it signs, for the HTTPS upstream (made once per run).
+make_tls() {
+    TLS_DIR=$WORK/tls
+    mkdir -p "$TLS_DIR"
+    timeout 60 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.pem" -days 1 \
+        -subj "/CN=pplx bench CA" -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign \
+        >/dev/null 2>&1
+    echo "subjectAltName=IP:127.0.0.1" >"$TLS_DIR/ext"
+    timeout 60 openssl req -newkey rsa:2048 -nodes -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" \
+        -subj "/CN=127.0.0.1" >/dev/null 2>&1
+    timeout 60 openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca.key" \
+        -CAcreateserial -out "$TLS_DIR/server.pem" -days 1 -extfile "$TLS_DIR/ext" >/dev/null 2>&1
+}
+
+# The HTTPS upstream: a TLS-terminating nginx in front of the emulator (sets TLS_PORT, TLS_STOP).
+start_tls_front() {
+    local tag=$1 dir=$WORK/tls-front-$1 user=""
+    TLS_PORT=$("$LOADGEN" freeport)
+    mkdir -p "$dir"
+    [ "$(id -u)" -eq 0 ] && user="user root;"
+    sed -e "s#@PORT@#$TLS_PORT#g; s#@EMU_PORT@#$EMU_PORT#g; s#@DIR@#$dir#g; s#@USER@#$user#" \
+        -e "s#@CERT@#$TLS_DIR/server.pem#g; s#@KEY@#$TLS_DIR/server.key#g" \
+        "$BENCH/nginx-tls-front.conf.template" >"$dir/nginx.conf"
+    "$NGINX" -c "$dir/nginx.conf" -e "$dir/nginx-error.log" 2>"$WORK/tls-front-$tag.err" &
+    TLS_STOP=$!
+    PIDS+=("$TLS_STOP")
+    wait_port "$TLS_PORT" || { cat "$dir/nginx-error.log" >&2; die "the TLS front did not start"; }
+}
+
+# start_target NAME TAG [h1|h2c|https]: sets T_PORT, T_PATH, T_PID (the process measured), T_STOP (the one to
+# stop). `https` puts the TLS front between the relay and the emulator.
 start_target() {
-    local name=$1 tag=$2 variant=${3:-h1} cfg port
+    local name=$1 tag=$2 variant=${3:-h1} cfg port upstream_port upstream_scheme=http
     start_emulator "$name-$tag"
+    TLS_STOP=""
+    upstream_port=$EMU_PORT
+    if [ "$variant" = https ]; then
+        start_tls_front "$name-$tag"
+        upstream_port=$TLS_PORT
+        upstream_scheme=https
+    fi
     T_PATH=/v1/chat/completions
     case $name in
     direct)
@@ -164,10 +205,12 @@ start_target() {
         return 0 ;;
     nginx)
         port=$("$LOADGEN" freeport)
-        local dir=$WORK/nginx-$tag user=""
+        local dir=$WORK/nginx-$tag user="" upstream_tls=""
         mkdir -p "$dir"
         [ "$(id -u)" -eq 0 ] && user="user root;"
-        sed -e "s#@PORT@#$port#g; s#@EMU_PORT@#$EMU_PORT#g; s#@DIR@#$dir#g; s#@USER@#$user#" \
+        [ "$variant" = https ] && upstream_tls="proxy_ssl_trusted_certificate $TLS_DIR/ca.pem; proxy_ssl_verify on; proxy_ssl_name 127.0.0.1; proxy_ssl_session_reuse on;"
+        sed -e "s#@PORT@#$port#g; s#@EMU_PORT@#$upstream_port#g; s#@DIR@#$dir#g; s#@USER@#$user#" \
+            -e "s#@SCHEME@#$upstream_scheme#g; s#@UPSTREAM_TLS@#$upstream_tls#" \
             "$BENCH/nginx.conf.template" >"$dir/nginx.conf"
         "$NGINX" -c "$dir/nginx.conf" -e "$dir/nginx-error.log" 2>"$WORK/nginx-$tag.err" &
         T_STOP=$!
@@ -187,8 +230,9 @@ start_target() {
         local mode=(--upstream-api chat --metadata passthrough)
         [ "$name" = chat-final ] && mode=(--upstream-api chat --metadata final)
         [ "$name" = agent ] && mode=(--upstream-api agent)
+        [ "$variant" = https ] && mode+=(--ca-file "$TLS_DIR/ca.pem")
         PERPLEXITY_API_KEY=bench-key "$PROXY" serve --config "$cfg" --listen "127.0.0.1:$port" \
-            --upstream "http://127.0.0.1:$EMU_PORT" "${mode[@]}" --log-level warning \
+            --upstream "$upstream_scheme://127.0.0.1:$upstream_port" "${mode[@]}" --log-level warning \
             >/dev/null 2>"$WORK/proxy-$name-$tag.log" &
         T_STOP=$!
         T_PID=$T_STOP
@@ -201,6 +245,7 @@ start_target() {
 
 stop_target() {
     [ -n "$T_STOP" ] && stop_pid "$T_STOP"
+    [ -n "${TLS_STOP:-}" ] && stop_pid "$TLS_STOP"
     stop_pid "$EMU_PID"
 }
 
@@ -223,6 +268,11 @@ echo "{\"upstream\": {\"url\": \"http://127.0.0.1:9\", \"http2\": true}}" >"$WOR
 if H2C_PROBE=$("$PROXY" check-config "$WORK/h2-probe.json" 2>&1); then H2C=1; fi
 
 # ---------------------------------------------------------------- measurements
+HTTPS_TARGETS=()
+if [ "${BENCH_SKIP_HTTPS:-0}" != 1 ]; then
+    make_tls
+    for target in "${TARGETS[@]}"; do [ "$target" = direct ] || HTTPS_TARGETS+=("$target"); done
+fi
 log "measuring: ${TARGETS[*]}; $REPS repetitions; fd limit $FD_LIMIT (HTTP/1.1 relays hold at most $H1_MAX streams)"
 for rep in $(seq 1 "$REPS"); do  # (no iterations when BENCH_REPS=0)
     for target in "${TARGETS[@]}"; do
@@ -234,8 +284,29 @@ for rep in $(seq 1 "$REPS"); do  # (no iterations when BENCH_REPS=0)
             --chunks "$ONE_CHUNKS" --interval-ms "$ONE_INTERVAL" --pid "$T_PID"
         lg "$rep" "$target" many h1 "$MANY_TMO" stream --port "$T_PORT" --path "$T_PATH" --streams "$MANY_STREAMS" \
             --chunks "$MANY_CHUNKS" --interval-ms "$MANY_INTERVAL" --ramp-ms "$MANY_RAMP" --pid "$T_PID"
+        lg "$rep" "$target" flat h1 "$FLAT_TMO" stream --port "$T_PORT" --path "$T_PATH" --streams "$FLAT_STREAMS" \
+            --chunks "$FLAT_CHUNKS" --interval-ms 0 --pid "$T_PID"
         lg "$rep" "$target" rps h1 30 rps --port "$T_PORT" --path "$T_PATH" --connections "$RPS_CONNS" \
             --duration-s "$RPS_SECS" --body nonstream --pid "$T_PID"
+        stop_target
+    done
+    for target in "${HTTPS_TARGETS[@]}"; do
+        log "rep $rep/$REPS: $target, HTTPS upstream"
+        start_target "$target" "r$rep-https" https
+        lg "$rep" "$target" warm https 20 stream --port "$T_PORT" --path "$T_PATH" --streams 20 --chunks 3 \
+            --interval-ms 5 --ramp-ms 20
+        lg "$rep" "$target" many-https https "$MANY_TMO" stream --port "$T_PORT" --path "$T_PATH" \
+            --streams "$MANY_STREAMS" --chunks "$MANY_CHUNKS" --interval-ms "$MANY_INTERVAL" --ramp-ms "$MANY_RAMP" \
+            --pid "$T_PID"
+        if [ "$target" = chat-passthrough ]; then
+            # A client that opens a new connection per request: through the relay (its pooled upstream TLS) or
+            # straight to the HTTPS upstream (a TLS handshake each time).
+            out=$(timeout 120 python3 "$BENCH/ttfb_new_connection.py" --relay-port "$T_PORT" --tls-port "$TLS_PORT" \
+                --ca "$TLS_DIR/ca.pem" --requests "$TTFB_REQUESTS" 2>>"$WORK/loadgen.err") \
+                || out='{"mode":"failed","reason":"ttfb_new_connection.py failed"}'
+            echo "{\"rep\":$rep,\"target\":\"$target\",\"test\":\"ttfb-newconn\",\"variant\":\"https\",${out:1}" >>"$RESULTS"
+            log "  new connection per request: $out"
+        fi
         stop_target
     done
 done
@@ -299,7 +370,7 @@ m = {
     "libcurl": "$(dpkg-query -W -f='${Version}' libcurl4 2>/dev/null || echo unknown)",
     "proxy binary": "$PROXY",
     "fd limit": "$FD_LIMIT",
-    "shape": "1 stream: $ONE_CHUNKS deltas every $ONE_INTERVAL ms; many: $MANY_STREAMS streams x $MANY_CHUNKS deltas every $MANY_INTERVAL ms (opened over $MANY_RAMP ms); rps: $RPS_CONNS connections x $RPS_SECS s; max: $MAX_CHUNKS deltas every $MAX_INTERVAL ms, opened over $MAX_RAMP ms",
+    "shape": "1 stream: $ONE_CHUNKS deltas every $ONE_INTERVAL ms; many: $MANY_STREAMS streams x $MANY_CHUNKS deltas every $MANY_INTERVAL ms (opened over $MANY_RAMP ms); flat: $FLAT_STREAMS streams x $FLAT_CHUNKS deltas, no delay; rps: $RPS_CONNS connections x $RPS_SECS s; max: $MAX_CHUNKS deltas every $MAX_INTERVAL ms, opened over $MAX_RAMP ms",
     "measurement time": "$MEASURE_S s (whole run $((SECONDS - T_START)) s)",
 }
 json.dump(m, open(sys.argv[1], "w"))
