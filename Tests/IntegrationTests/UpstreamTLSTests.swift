@@ -9,28 +9,32 @@ import Testing
 @Suite struct UpstreamTLSTests {
     private static let key = "pplx-tls-test-key-5e1d"
 
-    /// An HTTPS emulator with `certificate`, and a proxy in front of it configured by `configure`.
-    private func rig(
-        certificate: (cert: String, key: String), configure: (inout ProxyConfig) -> Void
-    ) throws -> (mock: MockUpstreamServer, proxy: ProxyServer) {
-        let tls = try TLSContext(certificatePath: certificate.cert, privateKeyPath: certificate.key)
+    /// One streamed chat through a proxy in front of an HTTPS emulator that presents `certificate` (made from a
+    /// fresh private CA); `trustCA` sets `upstream.ca_file` to that CA. Returns the answer and how many requests
+    /// reached the emulator.
+    private func chat(
+        trustCA: Bool, certificate: (TestCertificates) throws -> (cert: String, key: String)
+    ) throws -> (response: RawHTTPClient.Response, upstreamRequests: Int) {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let served = try certificate(certificates)
+        let tls = try TLSContext(certificatePath: served.cert, privateKeyPath: served.key)
         let mock = try MockUpstreamServer(options: MockOptions(api: .agent, expectedKey: Self.key), tls: tls)
         mock.start()
+        defer { mock.stop() }
+        #expect(mock.baseURL.hasPrefix("https://"))
         var config = ProxyConfig()
         config.listen = ListenAddress(host: "127.0.0.1", port: 0)
         config.upstream.url = mock.baseURL
+        config.upstream.caFile = trustCA ? certificates.caCertificate : nil
         config.eventLoops = 1
-        configure(&config)
         let logger = Logger(label: "test") { LineLogHandler(label: $0, level: .error, sink: LogSink.memory()) }
         let proxy = try ProxyServer(settings: ProxySettings(config: config, upstreamKey: Self.key), logger: logger)
         proxy.start()
-        return (mock, proxy)
-    }
-
-    private func chat(_ proxy: ProxyServer) throws -> RawHTTPClient.Response {
+        defer { proxy.stop() }
         let client = try RawHTTPClient(port: proxy.localAddress.port)
         try client.post("/v1/chat/completions", json: ProxyHarness.chatBody(stream: true))
-        return try client.readResponse()
+        return (try client.readResponse(), mock.statistics.requests)
     }
 
     private func error(_ response: RawHTTPClient.Response) -> (code: String?, message: String) {
@@ -39,67 +43,38 @@ import Testing
     }
 
     @Test func upstreamSignedByThePrivateCA_isTrustedWithCAFile() throws {
-        let certificates = try TestCertificates()
-        defer { certificates.remove() }
-        let (mock, proxy) = try rig(certificate: try certificates.server("upstream", subjectAltName: "IP:127.0.0.1")) {
-            $0.upstream.caFile = certificates.caCertificate
-        }
-        defer {
-            proxy.stop()
-            mock.stop()
-        }
-        #expect(mock.baseURL.hasPrefix("https://"))
-        let response = try chat(proxy)
+        let (response, _) = try chat(trustCA: true) { try $0.server("upstream", subjectAltName: "IP:127.0.0.1") }
         #expect(response.status == 200)
         #expect(streamedText(response.body) == "The capital of France is Paris[1]. It lies on the Seine[2].")
     }
 
     @Test func withoutTheCAFile_thePrivateCAIsRefused_andTheMessageSaysWhatToDo() throws {
-        let certificates = try TestCertificates()
-        defer { certificates.remove() }
-        let (mock, proxy) = try rig(certificate: try certificates.server("upstream", subjectAltName: "IP:127.0.0.1")) { _ in }
-        defer {
-            proxy.stop()
-            mock.stop()
+        let (response, upstreamRequests) = try chat(trustCA: false) {
+            try $0.server("upstream", subjectAltName: "IP:127.0.0.1")
         }
-        let response = try chat(proxy)
         #expect(response.status == 502)
         let (code, message) = error(response)
         #expect(code == "upstream_tls_error")
         #expect(message.contains("upstream.ca_file"))
-        #expect(mock.statistics.requests == 0)
+        #expect(upstreamRequests == 0)
     }
 
     @Test func aSelfSignedUpstream_isRefusedEvenWithAnotherCAFile() throws {
-        let certificates = try TestCertificates()
-        defer { certificates.remove() }
-        let (mock, proxy) = try rig(certificate: try certificates.selfSigned("rogue")) {
-            $0.upstream.caFile = certificates.caCertificate
-        }
-        defer {
-            proxy.stop()
-            mock.stop()
-        }
-        let response = try chat(proxy)
+        let (response, upstreamRequests) = try chat(trustCA: true) { try $0.selfSigned("rogue") }
         #expect(response.status == 502)
         #expect(error(response).code == "upstream_tls_error")
+        #expect(upstreamRequests == 0)
     }
 
     @Test func aCertificateForAnotherName_isRefusedSayingSo() throws {
-        let certificates = try TestCertificates()
-        defer { certificates.remove() }
-        let (mock, proxy) = try rig(certificate: try certificates.server("elsewhere", subjectAltName: "DNS:other.example")) {
-            $0.upstream.caFile = certificates.caCertificate
+        let (response, upstreamRequests) = try chat(trustCA: true) {
+            try $0.server("elsewhere", subjectAltName: "DNS:other.example")
         }
-        defer {
-            proxy.stop()
-            mock.stop()
-        }
-        let response = try chat(proxy)
         #expect(response.status == 502)
         let (code, message) = error(response)
         #expect(code == "upstream_tls_error")
         #expect(message.contains("not for the host name"))
+        #expect(upstreamRequests == 0)
     }
 
     @Test func checkConfig_refusesACAFileThatHoldsNoCertificate() throws {

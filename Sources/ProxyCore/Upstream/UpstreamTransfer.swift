@@ -71,8 +71,16 @@ public final class UpstreamTransfer: @unchecked Sendable {
         pplx_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
         // A proxy's CONNECT response must never be mistaken for the upstream's own status line.
         pplx_easy_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        pplx_easy_setopt_share(easy, loop.curlMulti.share)
+        pplx_easy_release_tls_buffers(easy)
         // Certificates are always verified (libcurl's default, never changed); only the trusted CAs can be chosen.
-        if let caFile = request.caFile { pplx_easy_setopt_string(easy, CURLOPT_CAINFO, caFile) }
+        // Trust one bundle file and no CA directory: only then does libcurl keep the parsed store on the loop's
+        // multi handle (CURLOPT_CA_CACHE_TIMEOUT, 24 h) rather than parse the ~140 system certificates, about 20 ms
+        // of the loop's CPU, for every new upstream connection. A configured ca_file replaces the system's CAs.
+        if let caFile = request.caFile ?? CurlGlobal.systemCABundle {
+            pplx_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)
+            pplx_easy_setopt_string(easy, CURLOPT_CAPATH, nil)
+        }
         if let proxy = request.proxy {
             pplx_easy_setopt_string(easy, CURLOPT_PROXY, proxy)
             // An explicit proxy still honours NO_PROXY, as the environment's would.
