@@ -276,7 +276,7 @@ final class FaultRig {
 
     @Test(arguments: ClientRoute.streams)
     func endlessStream_isCutAtMaxStreamTime(route: ClientRoute) throws {
-        let rig = try FaultRig(route) { $0.upstream.maxStreamMs = 600 }
+        let rig = try FaultRig(route) { $0.upstream.maxStreamMs = 1_500 }
         let response = try rig.request("endless")
         #expect(response.status == 200)
         #expect(response.text.contains("tick"))
