@@ -54,4 +54,27 @@ import Testing
         try client.get("/healthz")
         #expect(client.readsEndOfFile())
     }
+
+    /// This test process does not ignore SIGPIPE, like any program that embeds the server: a TLS write to a client
+    /// that has hung up must fail that one stream, never raise a signal that kills the process.
+    @Test func clientsThatHangUpMidStream_raiseNoSIGPIPE() throws {
+        let (cert, key) = try Self.makeCertificate()
+        let harness = try ProxyHarness(api: .agent, eventDelayMs: 150) { $0.tls = TLSConfig(cert: cert, key: key) }
+        let base = "https://127.0.0.1:\(harness.port)"
+        for _ in 0..<3 {
+            let cut = try Self.run(
+                "/usr/bin/curl",
+                [
+                    "-sN", "--max-time", "0.4", "--cacert", cert, "\(base)/v1/chat/completions",
+                    "-H", "Content-Type: application/json", "-d", ProxyHarness.chatBody(),
+                ])
+            #expect(cut.status == 28, "curl should have hung up mid-stream (exit 28, timed out)")
+            #expect(cut.output.hasPrefix("data: "))
+        }
+        // The rest of each stream is written into connections the client has closed (reset after the first).
+        Thread.sleep(forTimeInterval: 1.5)
+        let health = try Self.run("/usr/bin/curl", ["-s", "--max-time", "5", "--cacert", cert, "\(base)/healthz"])
+        #expect(health.status == 0)
+        #expect(health.output.contains("ok"))
+    }
 }

@@ -11,9 +11,15 @@ final class TLSSession {
     /// Set when the last call stopped because OpenSSL needs to write to the socket.
     private(set) var wantsWritable = false
 
+    /// OpenSSL's socket BIO with writes that never raise SIGPIPE (made once, never freed; OpenSSL only reads it).
+    nonisolated(unsafe) private static let socketMethod = pplx_new_nosignal_socket_method()
+
     init?(context: TLSContext, fd: Int32) {
         guard let ssl = SSL_new(context.context) else { return nil }
-        SSL_set_fd(ssl, fd)
+        guard pplx_ssl_set_socket(ssl, Int32(fd), Self.socketMethod) == 1 else {
+            SSL_free(ssl)
+            return nil
+        }
         SSL_set_accept_state(ssl)
         self.ssl = ssl
     }

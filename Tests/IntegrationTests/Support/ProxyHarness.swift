@@ -12,8 +12,13 @@ final class ProxyHarness {
     let logs: LogSink
     var port: UInt16 { proxy.localAddress.port }
 
-    init(api: UpstreamAPI = .chat, metadata: MetadataMode = .final, configure: (inout ProxyConfig) -> Void = { _ in }) throws {
-        mock = try MockUpstreamServer(options: MockOptions(api: api == .agent ? .agent : .chat, expectedKey: Self.upstreamKey))
+    /// `eventDelayMs` spaces the mock's stream events (0: all at once).
+    init(
+        api: UpstreamAPI = .chat, metadata: MetadataMode = .final, eventDelayMs: Int = 0,
+        configure: (inout ProxyConfig) -> Void = { _ in }
+    ) throws {
+        mock = try MockUpstreamServer(
+            options: MockOptions(api: api == .agent ? .agent : .chat, expectedKey: Self.upstreamKey, eventDelayMs: eventDelayMs))
         mock.start()
         var config = ProxyConfig()
         config.listen = ListenAddress(host: "127.0.0.1", port: 0)
