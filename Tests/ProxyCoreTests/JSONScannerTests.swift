@@ -275,4 +275,27 @@ private enum Samples {
         }
         #expect(accepted > 100)
     }
+
+    @Test func members_findEveryKeyInOnePass_asMemberWouldOneByOne() {
+        let text = #"{"b":2,"a":{"x":[1,{"a":9}]},"\u0063":"escaped","b":3}"#
+        let found: [String?]? = scanning(text) { json, root in
+            json.members(["a", "b", "c", "missing"], of: root)?.map { span in
+                span.map { String(decoding: json.rawBytes($0), as: UTF8.self) }
+            }
+        }
+        #expect(found == [#"{"x":[1,{"a":9}]}"#, "3", #""escaped""#, nil])
+        let oneByOne: [String?] = scanning(text) { json, root in
+            [json.member("a", of: root), json.member("b", of: root), json.member("c", of: root)].map { span in
+                span.map { String(decoding: json.rawBytes($0), as: UTF8.self) }
+            }
+        }
+        #expect(Array(found?.prefix(3) ?? []) == oneByOne)
+    }
+
+    @Test func members_ofAnythingButAWellFormedObject_isNil() {
+        #expect(scanning("[1,2]") { json, root in json.members(["a"], of: root) } == nil)
+        #expect(scanning(#"{"a":1,}"#) { json, root in json.members(["a"], of: root) } == nil)
+        #expect(scanning("{}") { json, _ in json.members(["a"], of: nil) } == nil)
+        #expect(scanning("{}") { json, root in json.members(["a"], of: root) } == [nil])
+    }
 }

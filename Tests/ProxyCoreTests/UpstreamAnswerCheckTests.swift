@@ -5,7 +5,7 @@ import Testing
 /// A 2xx from upstream is relayed as a success only when it is what was asked for.
 @Suite struct UpstreamAnswerCheckTests {
     private func problem(_ body: String, _ kind: UpstreamBodyKind, type: String? = "application/json") -> OpenAIError? {
-        UpstreamAnswerCheck.problem(body: Array(body.utf8), kind: kind, contentType: type)
+        UpstreamAnswerCheck.read(body: Array(body.utf8), kind: kind, contentType: type).problem
     }
 
     @Test func realAnswers_pass() {
@@ -42,5 +42,18 @@ import Testing
         let error = UpstreamAnswerCheck.notAStream(body: Array(#"{"error":{"message":"quota"}}"#.utf8), contentType: "application/json")
         #expect(error.code == "upstream_invalid_response")
         #expect(error.message.contains("quota"))
+    }
+
+    @Test func aChatCompletionsUsage_isReadInTheSamePass() {
+        let body =
+            #"{"object":"chat.completion","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":14,"cost":{"total_cost":0.005023}}}"#
+        let reading = UpstreamAnswerCheck.read(body: Array(body.utf8), kind: .chatCompletion, contentType: nil)
+        #expect(reading.problem == nil)
+        #expect(reading.usage?.promptTokens == 9)
+        #expect(reading.usage?.completionTokens == 14)
+        #expect(reading.usage?.totalTokens == 23)
+        #expect(reading.usage?.costUSD == 0.005023)
+        let noUsage = UpstreamAnswerCheck.read(body: Array(#"{"choices":[],"usage":null}"#.utf8), kind: .chatCompletion, contentType: nil)
+        #expect(noUsage.problem == nil && noUsage.usage == nil)
     }
 }

@@ -43,6 +43,20 @@ public struct JSONScanner {
         return wellFormed ? found : nil
     }
 
+    /// The values of members `keys` of `object`, in the order of `keys`, found in one pass (where `member(_:of:)`
+    /// per key would walk the object once each); nil if `object` is nil or not a well-formed object.
+    ///
+    /// Same rules as `member(_:of:)`: keys compared after decoding escapes, the last of duplicates wins.
+    public func members(_ keys: [StaticString], of object: JSONSpan?) -> [JSONSpan?]? {
+        guard let object else { return nil }
+        var found = [JSONSpan?](repeating: nil, count: keys.count)
+        let wellFormed = forEachMember(of: object) { name, value in
+            if let slot = keys.firstIndex(where: { stringEquals(name, $0) }) { found[slot] = value }
+            return true
+        }
+        return wellFormed ? found : nil
+    }
+
     /// Element `index` of `array`, or nil if `array` is nil, not an array, or too short.
     public func element(_ index: Int, of array: JSONSpan?) -> JSONSpan? {
         guard let array, index >= 0 else { return nil }

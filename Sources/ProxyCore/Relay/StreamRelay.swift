@@ -185,7 +185,8 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         case .passthroughBody(let kind): expected = kind
         case .agentBody: expected = .agentResponse
         }
-        if let problem = UpstreamAnswerCheck.problem(body: collected, kind: expected, contentType: headers["Content-Type"]) {
+        let reading = UpstreamAnswerCheck.read(body: collected, kind: expected, contentType: headers["Content-Type"])
+        if let problem = reading.problem {
             return end(.failedBefore(problem, errorKind: "invalid_response"))
         }
         var body = collected
@@ -200,10 +201,13 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
                 return end(.failedBefore(error, errorKind: "agent_status"))
             }
         }
-        if case .passthroughBody(.agentResponse) = mode {
+        switch mode {
+        case .passthroughBody(.agentResponse):
             bodyUsage = AgentUsageMapper.map((try? JSONValue.parse(body))?["usage"], searchQueries: nil).ledger
-        } else {
+        case .agentBody:
             bodyUsage = body.withUnsafeBytes { StreamUsage(usageMemberOf: $0) }
+        case .stream, .passthroughBody(.chatCompletion):
+            bodyUsage = reading.usage
         }
         end(.body(status: answered, body))
     }

@@ -8,34 +8,42 @@ enum UpstreamAnswerCheck {
         return contentType.lowercased().hasPrefix("text/event-stream")
     }
 
-    /// The 502 for a non-streaming 2xx body that is not a JSON object of `kind`, or nil when it is one.
-    static func problem(body: [UInt8], kind: UpstreamBodyKind, contentType: String?) -> OpenAIError? {
-        let verdict: Verdict = body.withUnsafeBytes { raw in
+    /// A non-streaming 2xx body read once: whether it is what was asked for, and its top-level `usage`.
+    struct Reading {
+        /// The 502 when the body is not a JSON object of the kind asked for; nil when it is one.
+        let problem: OpenAIError?
+        /// The body's top-level chat-completions `usage`, if it has one.
+        let usage: StreamUsage?
+    }
+
+    /// Reads a non-streaming 2xx body in two passes over it (one that validates it, one over its top-level
+    /// members), not one per member: this is on the path of every non-streaming request.
+    static func read(body: [UInt8], kind: UpstreamBodyKind, contentType: String?) -> Reading {
+        let (verdict, usage): (Verdict, StreamUsage?) = body.withUnsafeBytes { raw in
             let json = JSONScanner(raw)
-            guard let root = json.root(), root.kind == .object else { return .notJSON }
-            let error = json.member("error", of: root)
+            guard let root = json.root(), root.kind == .object,
+                let found = json.members(["error", "choices", "object", "output", "usage"], of: root)
+            else { return (.notJSON, nil) }
+            let (error, choices, object, output) = (found[0], found[1], found[2], found[3])
+            let usage = found[4].flatMap { $0.kind == .object ? StreamUsage(chatUsageJSON: json.rawBytes($0)) : nil }
+            let isError = error.map { !json.isNull($0) } ?? false
             switch kind {
             case .chatCompletion:
-                if let error, !json.isNull(error) { return .errorObject }
-                return json.member("choices", of: root)?.kind == .array ? .fine : .wrongKind
+                if isError { return (.errorObject, usage) }
+                return (choices?.kind == .array ? .fine : .wrongKind, usage)
             case .agentResponse:
                 // A failed run is still a response object (its `error` is the run's): the caller reads its status.
-                if json.stringEquals(json.member("object", of: root), "response")
-                    || json.member("output", of: root)?.kind == .array
-                {
-                    return .fine
-                }
-                if let error, !json.isNull(error) { return .errorObject }
-                return .wrongKind
+                if json.stringEquals(object, "response") || output?.kind == .array { return (.fine, usage) }
+                return (isError ? .errorObject : .wrongKind, usage)
             }
         }
         switch verdict {
-        case .fine: return nil
-        case .notJSON: return invalid("a body that is not a JSON object" + described(contentType))
-        case .errorObject: return invalid("an error object" + said(body))
+        case .fine: return Reading(problem: nil, usage: usage)
+        case .notJSON: return Reading(problem: invalid("a body that is not a JSON object" + described(contentType)), usage: nil)
+        case .errorObject: return Reading(problem: invalid("an error object" + said(body)), usage: nil)
         case .wrongKind:
             let expected = kind == .chatCompletion ? "a chat.completion object" : "an Agent API response object"
-            return invalid("a JSON object that is not \(expected)")
+            return Reading(problem: invalid("a JSON object that is not \(expected)"), usage: nil)
         }
     }
 
