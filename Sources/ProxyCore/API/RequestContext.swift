@@ -56,9 +56,14 @@ struct RequestContext: Sendable {
         if stream { metrics.streamsOpen.increment() }
         let context = self
         let loop = response.loop
+        // A large request's memory (its body, the upstream copy) is free only once the relay ends.
+        let large = upstream.body.count >= MemoryTrim.threshold
         let relay = StreamRelay(
             writer: response, request: upstream, mode: mode, translator: translator, timeouts: timeouts, metrics: metrics,
-            onFinish: { outcome, _ in context.finished(outcome, upstreamModel: upstreamModel, admission: admission) },
+            onFinish: { outcome, _ in
+                context.finished(outcome, upstreamModel: upstreamModel, admission: admission)
+                if large { MemoryTrim.afterLargeRequest() }
+            },
             onClientAbort: { translator in
                 guard cancelsAgentRun, let runID = translator.upstreamResponseID else { return }
                 AgentRunCanceller.cancel(runID: runID, settings: context.settings, loop: loop, logger: context.state.logger)

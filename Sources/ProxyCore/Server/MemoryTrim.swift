@@ -12,16 +12,24 @@ public enum MemoryTrim {
     /// Requests with bodies at least this large schedule a trim.
     public static let threshold = 4 << 20
     /// At most one trim per second: it walks every arena.
+    private static let minimumInterval: UInt64 = 1_000_000_000
+    /// When the last trim ran (monotonic nanoseconds).
     private static let lastTrim = Atomic<UInt64>(0)
+    /// Whether a trim is already scheduled; requests that end before it runs are covered by it.
+    private static let scheduled = Atomic<Bool>(false)
 
-    /// Trims soon, on a utility queue, unless a trim ran in the last second.
+    /// Schedules a trim on a utility queue: 200 ms from now, or when a second has passed since the last one. A
+    /// request that ends while a trim is pending joins it; one that ends after it schedules the next, so the last
+    /// of several concurrent large requests is always trimmed after too.
     public static func afterLargeRequest() {
-        let now = MonotonicClock.nanoseconds()
-        let last = lastTrim.load(ordering: .relaxed)
-        guard now &- last >= 1_000_000_000,
-            lastTrim.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged
+        guard scheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
         else { return }
-        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(200)) {
+        let now = MonotonicClock.nanoseconds()
+        let sinceLast = now &- lastTrim.load(ordering: .relaxed)
+        let wait = max(200_000_000, sinceLast >= minimumInterval ? 0 : minimumInterval - sinceLast)
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .nanoseconds(Int(wait))) {
+            scheduled.store(false, ordering: .releasing)
+            lastTrim.store(MonotonicClock.nanoseconds(), ordering: .relaxed)
             _ = pplx_malloc_trim()
         }
     }
