@@ -16,6 +16,14 @@ enum AgentOutput {
         return toolCall(id: id, callID: callID, name: "fetch_url", arguments: arguments)
     }
 
+    /// A call of one of the client's functions, arguments already JSON text.
+    static func functionCall(id: String, callID: String, name: String, arguments: String) -> WireJSON {
+        [
+            "arguments": .string(arguments), "call_id": .string(callID), "id": .string(id), "name": .string(name),
+            "status": "completed", "type": "function_call",
+        ]
+    }
+
     private static func toolCall(id: String, callID: String, name: String, arguments: WireJSON) -> WireJSON {
         [
             "arguments": .string(String(decoding: arguments.encoded(.goMap), as: UTF8.self)),

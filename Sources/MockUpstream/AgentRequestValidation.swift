@@ -8,6 +8,8 @@ struct AgentRequest {
     /// `max_output_tokens`, echoed in the response object.
     var maxOutputTokens: WireJSON
     var rawBody: [UInt8]
+    /// Functions, answer schema and last turn, which choose the answer.
+    var content = AgentRequestContent()
 }
 
 /// Validates a request body the way the Agent API does (perplexity-agent-api.md §2): Go's `encoding/json`
@@ -80,10 +82,15 @@ enum AgentRequestValidation {
             guard case .number(let lexeme) = value else { return nil }
             return .number(lexeme)
         }
+        let content: AgentRequestContent
+        switch AgentRequestContent.read(members) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let read): content = read
+        }
         return .success(
             AgentRequest(
                 modelLabel: label, stream: fields["stream"]?.boolValue ?? false,
-                maxOutputTokens: maxOutputTokens ?? .null, rawBody: body))
+                maxOutputTokens: maxOutputTokens ?? .null, rawBody: body, content: content))
     }
 
     private static func isEmptyInput(_ input: JSONValue?) -> Bool {

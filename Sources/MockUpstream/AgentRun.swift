@@ -1,3 +1,5 @@
+import ProxyCore
+
 /// What one Agent API run does — its searches, fetches, messages and how it ends — from which both the
 /// event stream and the non-streamed body are rendered.
 struct AgentRun {
@@ -25,6 +27,13 @@ struct AgentRun {
         var finalText: String { doneText ?? deltas.joined() }
     }
 
+    /// A call of one of the client's functions, which ends the run's turn.
+    struct FunctionCall {
+        var name: String
+        /// JSON text.
+        var arguments: String
+    }
+
     /// How the stream ends.
     enum Terminal {
         /// `response.completed` whose `response.status` is `completed`.
@@ -50,6 +59,8 @@ struct AgentRun {
     var searches: [Search] = [Search(queries: [CanonicalAnswer.query], results: CanonicalAnswer.sources)]
     var fetches: [Fetch] = []
     var messages: [Message] = [Message(deltas: CanonicalAnswer.deltas, doneText: CanonicalAnswer.text)]
+    /// Client function calls, after the messages.
+    var functionCalls: [FunctionCall] = []
     var outputTokens = CanonicalAnswer.completionTokens
     var terminal = Terminal.completed
     /// Null-valued optional fields, unknown events, comments and a stray `[DONE]`, as tolerant clients must accept.
@@ -83,6 +94,12 @@ extension AgentRun {
         }
         for (position, message) in messages.enumerated() {
             frames += messageEvents(message, id: ids.messageID(position), index: index, writer: &writer)
+            index += 1
+        }
+        for item in functionCallItems(ids: ids, firstIndex: index) {
+            // A client function call arrives whole: added with its arguments, then done (§ "Additions" 7).
+            frames.append(writer.event("response.output_item.added", ["item": item, "output_index": .int(index)]))
+            frames.append(writer.event("response.output_item.done", ["item": item, "output_index": .int(index)]))
             index += 1
         }
         if let terminalFrame = terminalEvent(ids: ids, writer: &writer) { frames.append(terminalFrame) }
@@ -175,6 +192,15 @@ extension AgentRun {
         return frames
     }
 
+    /// The function-call items, ids numbered after the search and fetch calls.
+    private func functionCallItems(ids: MockIdentifiers, firstIndex: Int) -> [WireJSON] {
+        functionCalls.enumerated().map { offset, call in
+            AgentOutput.functionCall(
+                id: ids.functionCallID(firstIndex + offset), callID: ids.callID(firstIndex + offset), name: call.name,
+                arguments: call.arguments)
+        }
+    }
+
     private func messageItem(_ message: Message, id: String) -> WireJSON {
         let text = message.finalText
         let annotations =
@@ -202,6 +228,7 @@ extension AgentRun {
         var output: [WireJSON] = searches.map { AgentOutput.searchResults(queries: $0.queries, sources: $0.results) }
         output += fetches.map { AgentOutput.fetchResults($0.pages) }
         output += messages.enumerated().map { messageItem($1, id: ids.messageID($0)) }
+        output += functionCallItems(ids: ids, firstIndex: searches.count + fetches.count + messages.count)
         var response = AgentResponseObject(
             id: ids.responseID, model: AgentOutput.resolvedModel, status: "completed", output: output,
             usage: AgentOutput.usage(outputTokens: outputTokens, searches: searches.count),
@@ -225,5 +252,40 @@ extension AgentRun {
             response.incompleteDetails = ["reason": "cancelled"]
         }
         return response
+    }
+}
+
+extension AgentRun {
+    /// Shapes the answer by what the request asks for: a call of a client function when one is forced or named,
+    /// an answer from a function's result when that is the last turn, and JSON that fits the `response_format`
+    /// schema (for `json_object`, a schema the prompt embeds) when the answer must be JSON.
+    mutating func answer(_ content: AgentRequestContent) {
+        if let function = content.functionToCall {
+            searches = []
+            messages = []
+            functionCalls = [FunctionCall(name: function.name, arguments: SchemaSample.text(for: function.parameters))]
+            outputTokens = 12
+            return
+        }
+        var text: String?
+        if case .functionOutput(let output) = content.lastTurn {
+            text = "The tool returned: \(output)."
+        }
+        if let schema = content.responseSchema {
+            let wanted = schema["properties"] == nil ? SchemaSample.embeddedSchema(in: content.allText) : schema
+            let anyObject = JSONValue.object(["answer": .string(text ?? CanonicalAnswer.text)])
+            text = wanted.map(SchemaSample.text) ?? String(decoding: anyObject.serialized, as: UTF8.self)
+        }
+        guard let text else { return }
+        let deltas = Self.pieces(of: text)
+        messages = [Message(deltas: deltas, doneText: text)]
+        outputTokens = deltas.count
+    }
+
+    /// `text` in about eight pieces, cut on character boundaries, as a model streams it.
+    static func pieces(of text: String) -> [String] {
+        let characters = Array(text)
+        let size = max(1, (characters.count + 7) / 8)
+        return stride(from: 0, to: characters.count, by: size).map { String(characters[$0..<min($0 + size, characters.count)]) }
     }
 }

@@ -136,7 +136,7 @@ extension AgentScenario {
             run.outputTokens = 1
         case .default, .noEventLines, .crlf, .seqGaps, .holdOpen, .split, .slow, .stall, .noResponse, .drop, .error400,
             .error401, .error429, .error500:
-            break
+            run.answer(request.content)
         }
         return run
     }

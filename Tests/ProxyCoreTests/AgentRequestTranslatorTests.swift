@@ -85,16 +85,33 @@ import Testing
         #expect(result.dropped == ["messages[0].content[3].file_url"])
     }
 
-    @Test func toolResults_areFoldedIntoUserText_andToolCallOnlyTurnsAreDropped() {
+    @Test func toolCallsAndResults_becomeFunctionCallItemsAndOutputs() {
         let request =
-            #"{"model":"m","messages":[{"role":"user","content":"Weather?"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"weather","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c1","content":"Sunny, 21 C"},{"role":"user","content":"So?"}]}"#
+            #"{"model":"m","messages":[{"role":"user","content":"Weather?"},{"role":"assistant","content":"Let me check.","tool_calls":[{"id":"c1","type":"function","function":{"name":"weather","arguments":"{\"city\":\"Paris\"}"}},{"id":"c2","type":"function","function":{"name":"time","arguments":""}}]},{"role":"tool","tool_call_id":"c1","content":"Sunny, 21 C"},{"role":"tool","tool_call_id":"c2","content":[{"type":"text","text":"noon"}]},{"role":"user","content":"So?"}]}"#
         let result = body(request, route: presetRoute)
         #expect(
             result.body["input"]
                 == json(
-                    #"[{"type":"message","role":"user","content":"Weather?"},{"type":"message","role":"user","content":"Tool result: Sunny, 21 C"},{"type":"message","role":"user","content":"So?"}]"#
+                    #"[{"type":"message","role":"user","content":"Weather?"},{"type":"message","role":"assistant","content":"Let me check."},{"type":"function_call","call_id":"c1","name":"weather","arguments":"{\"city\":\"Paris\"}"},{"type":"function_call","call_id":"c2","name":"time","arguments":""},{"type":"function_call_output","call_id":"c1","output":"Sunny, 21 C"},{"type":"function_call_output","call_id":"c2","output":"noon"},{"type":"message","role":"user","content":"So?"}]"#
                 ))
-        #expect(result.dropped == ["messages[1]", "messages[1].tool_calls"])
+        #expect(result.dropped.isEmpty)
+    }
+
+    @Test func legacyFunctionResults_areFoldedIntoUserText() {
+        let request =
+            #"{"model":"m","messages":[{"role":"user","content":"Weather?"},{"role":"function","name":"weather","content":"Sunny"}]}"#
+        #expect(
+            body(request, route: presetRoute).body["input"]
+                == json(
+                    #"[{"type":"message","role":"user","content":"Weather?"},{"type":"message","role":"user","content":"Tool result: Sunny"}]"#
+                ))
+    }
+
+    @Test func toolMessageWithoutCallID_isRefused() {
+        let refused = error(
+            #"{"model":"m","messages":[{"role":"user","content":"Hi"},{"role":"tool","content":"x"}]}"#, route: presetRoute)
+        #expect(refused?.status == 400)
+        #expect(refused?.message.contains("tool_call_id") == true)
     }
 
     @Test func maxTokens_becomesMaxOutputTokens_flooredAt16() {
@@ -189,7 +206,7 @@ import Testing
 
     @Test func parametersWithoutAgentEquivalent_areDroppedAndListed() {
         let request =
-            #"{"model":"sonar","stream":true,"stream_options":{"include_usage":true},"n":1,"stop":["\n"],"top_k":5,"presence_penalty":0.1,"frequency_penalty":0.1,"logprobs":false,"seed":7,"user":"u1","return_images":true,"return_related_questions":true,"search_mode":"academic","disable_search":true,"search_language_filter":["en"],"num_search_results":5,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"auto","functions":[],"enable_search_classifier":true,"messages":[{"role":"user","content":"Hi"}]}"#
+            #"{"model":"sonar","stream":true,"stream_options":{"include_usage":true},"n":1,"stop":["\n"],"top_k":5,"presence_penalty":0.1,"frequency_penalty":0.1,"logprobs":false,"seed":7,"user":"u1","return_images":true,"return_related_questions":true,"search_mode":"academic","disable_search":true,"search_language_filter":["en"],"num_search_results":5,"functions":[],"enable_search_classifier":true,"messages":[{"role":"user","content":"Hi"}]}"#
         let result = body(request, route: sonar)
         #expect(
             result.dropped
@@ -197,7 +214,7 @@ import Testing
                     "disable_search", "enable_search_classifier", "frequency_penalty", "functions", "logprobs", "n",
                     "num_search_results", "presence_penalty", "return_images", "return_related_questions",
                     "search_language_filter",
-                    "search_mode", "seed", "stop", "stream_options", "tool_choice", "tools", "top_k", "user",
+                    "search_mode", "seed", "stop", "stream_options", "top_k", "user",
                 ])
         #expect(
             result.body

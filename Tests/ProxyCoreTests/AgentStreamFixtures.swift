@@ -131,10 +131,10 @@ enum AgentStreamFixtures {
 
     static func finishChunk(
         _ reason: String = "stop", citations: String = citations, searchResults: String = searchResults,
-        usage: String = chatUsage
+        usage: String? = chatUsage
     ) -> String {
         head + #"{"index":0,"delta":{},"finish_reason":""# + reason + #""}],"citations":"# + citations
-            + #","search_results":"# + searchResults + #","usage":"# + usage + "}\n\n"
+            + #","search_results":"# + searchResults + (usage.map { #","usage":"# + $0 } ?? "") + "}\n\n"
     }
 
     static let done = "data: [DONE]\n\n"

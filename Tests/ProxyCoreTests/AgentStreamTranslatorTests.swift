@@ -16,12 +16,13 @@ import Testing
     /// Translates `upstream`; with `endOfStream`, the upstream then reaches EOF (if the stream is still open).
     private func translate(
         _ upstream: String, includeUsage: Bool = false, endOfStream: Bool = false,
+        functionCalls: FunctionCallPolicy = FunctionCallPolicy(names: [], parallel: true),
         sourceLocation: SourceLocation = #_sourceLocation
     ) -> Run {
         func run(_ pieces: [[UInt8]]) -> Run {
             var translator = AgentStreamTranslator(
                 clientModel: "sonar", includeUsage: includeUsage, fallbackID: "chatcmpl-fallback",
-                created: 1_700_000_000)
+                created: 1_700_000_000, functionCalls: functionCalls)
             var output: [UInt8] = []
             var step = StreamStep.more
             for piece in pieces {
@@ -38,6 +39,69 @@ import Testing
         #expect(byteByByte.output == whole.output, "byte-by-byte output differs", sourceLocation: sourceLocation)
         #expect(byteByByte.step == whole.step, sourceLocation: sourceLocation)
         return whole
+    }
+
+    // MARK: Function calls
+
+    private static let weather = FunctionCallPolicy(names: ["get_weather"], parallel: true)
+
+    private func call(_ id: String, arguments: String = #"{\"city\":\"Paris\"}"#, status: String = "completed") -> String {
+        #"{"type":"function_call","id":"fc_"# + id + #"","call_id":""# + id + #"","name":"get_weather","arguments":""#
+            + arguments + #"","status":""# + status + #""}"#
+    }
+
+    private func added(_ item: String, outputIndex: Int, sequence: Int) -> String {
+        F.event("response.output_item.added", #""sequence_number":\#(sequence),"output_index":\#(outputIndex),"item":"# + item)
+    }
+
+    private func toolCallChunk(_ id: String, index: Int) -> String {
+        F.head + #"{"index":0,"delta":{"tool_calls":[{"index":\#(index),"id":""# + id
+            + #"","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},"finish_reason":null}]}"#
+            + "\n\n"
+    }
+
+    @Test func clientFunctionCall_becomesOneToolCallChunk_andFinishReasonToolCalls() {
+        let upstream =
+            F.preamble + added(call("call_w1"), outputIndex: 2, sequence: 8) + F.itemDone(call("call_w1"), outputIndex: 2, sequence: 9)
+            + F.completed(output: [F.searchResultsItem, call("call_w1")])
+        let run = translate(upstream, functionCalls: Self.weather)
+        #expect(run.output == F.roleChunk + toolCallChunk("call_w1", index: 0) + F.finishChunk("tool_calls") + F.done)
+        #expect(run.step == .finished)
+    }
+
+    @Test func perplexitysOwnSearchCall_isNeverAToolCall_evenWithClientFunctions() {
+        let run = translate(F.canonical, functionCalls: Self.weather)
+        #expect(run.output == F.canonicalClient)
+        #expect(!run.output.contains("search_web"))
+    }
+
+    @Test func callOfAnUndeclaredFunction_isNotSurfaced() {
+        let upstream = F.preamble + added(call("call_w1"), outputIndex: 2, sequence: 8) + F.completed(output: [call("call_w1")])
+        let run = translate(upstream, functionCalls: FunctionCallPolicy(names: ["other"], parallel: true))
+        #expect(!run.output.contains("tool_calls"))
+        #expect(run.output.contains(#""finish_reason":"stop""#))
+    }
+
+    @Test func callStillBeingWritten_isSurfacedWhenDone() {
+        let upstream =
+            F.preamble + added(call("call_w1", arguments: "", status: "in_progress"), outputIndex: 2, sequence: 8)
+            + F.itemDone(call("call_w1"), outputIndex: 2, sequence: 9) + F.completed(output: [call("call_w1")])
+        let run = translate(upstream, functionCalls: Self.weather)
+        #expect(run.output == F.roleChunk + toolCallChunk("call_w1", index: 0) + F.finishChunk("tool_calls") + F.done)
+    }
+
+    @Test func callsOnlyInTheTerminalOutput_areSurfacedInOrder() {
+        let upstream = F.created() + F.completed(output: [call("call_w1"), call("call_w2")], usage: "null")
+        let run = translate(upstream, functionCalls: Self.weather)
+        #expect(run.output.contains(toolCallChunk("call_w1", index: 0) + toolCallChunk("call_w2", index: 1)))
+        #expect(run.output.contains(#""finish_reason":"tool_calls""#))
+    }
+
+    @Test func parallelToolCallsFalse_surfacesOnlyTheFirstCall() {
+        let upstream = F.created() + F.completed(output: [call("call_w1"), call("call_w2")], usage: "null")
+        let run = translate(upstream, functionCalls: FunctionCallPolicy(names: ["get_weather"], parallel: false))
+        #expect(run.output.contains(toolCallChunk("call_w1", index: 0)))
+        #expect(!run.output.contains("call_w2"))
     }
 
     private func errorFrame(_ code: String, _ message: String) -> String {
@@ -80,11 +144,12 @@ import Testing
         #expect(String(decoding: output, as: UTF8.self) == F.roleChunk + F.contentChunk("The capital"))
     }
 
-    @Test func includeUsage_addsUsageChunkBeforeDone() {
+    @Test func includeUsage_movesUsageToItsOwnChunkBeforeDone() {
+        // As OpenAI does: usage on the `choices: []` chunk only, so clients that add chunks up count it once.
         let run = translate(F.canonical, includeUsage: true)
         let usageChunk = F.head + #"],"usage":"# + F.chatUsage + "}\n\n"
         #expect(
-            run.output == F.roleChunk + F.deltas.map(F.contentChunk).joined() + F.finishChunk() + usageChunk + F.done)
+            run.output == F.roleChunk + F.deltas.map(F.contentChunk).joined() + F.finishChunk(usage: nil) + usageChunk + F.done)
     }
 
     @Test func streamWithoutCreatedEvent_usesFallbackIDAndCreated() {

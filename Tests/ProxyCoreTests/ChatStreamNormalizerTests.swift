@@ -280,12 +280,12 @@ private func normalize(_ upstream: String, includeUsage: Bool = false) -> (
         #expect(normalize(upstream).output == Wire.content(#""""#, role: true) + Wire.finish() + Wire.done)
     }
 
-    @Test func normalizer_includeUsage_appendsUsageChunkBeforeDone() {
+    @Test func normalizer_includeUsage_movesUsageToItsOwnChunkBeforeDone() {
         let result = normalize(Wire.stream2026, includeUsage: true)
         let usageChunk = Wire.head() + #"],"usage":"# + Wire.finalUsage + "}\n\n"
         #expect(
             result.output == Wire.content(#""Paris""#, role: true) + Wire.content(#"" is the capital[1].""#)
-                + Wire.finish() + usageChunk + Wire.done)
+                + Wire.finish(usage: nil) + usageChunk + Wire.done)
     }
 
     @Test func normalizer_includeUsage_withoutUpstreamUsage_reportsZeros() {

@@ -48,8 +48,8 @@ struct ChatCompletionsEndpoint: Sendable {
 
     /// Which translator the client's response goes through.
     enum Translation: Sendable {
-        case agentStream(includeUsage: Bool)
-        case agentBody
+        case agentStream(includeUsage: Bool, functionCalls: FunctionCallPolicy)
+        case agentBody(functionCalls: FunctionCallPolicy)
         case chatFinal(includeUsage: Bool)
         case chatPassthrough
         case chatBody
@@ -91,7 +91,9 @@ struct ChatCompletionsEndpoint: Sendable {
                 RelayPlan(
                     context: context, upstream: context.upstreamRequest(path: "/v1/agent", from: request, body: agentRequest.body),
                     upstreamModel: route.model ?? route.preset ?? chat.model, outputLimit: outputLimit,
-                    translation: chat.stream ? .agentStream(includeUsage: chat.includeUsage) : .agentBody))
+                    translation: chat.stream
+                        ? .agentStream(includeUsage: chat.includeUsage, functionCalls: agentRequest.functionCalls)
+                        : .agentBody(functionCalls: agentRequest.functionCalls)))
         case .chat:
             let upstreamModel = route?.model ?? chat.model
             let upstream = context.upstreamRequest(
@@ -123,14 +125,15 @@ struct ChatCompletionsEndpoint: Sendable {
                 outputTokenLimit: relayPlan.outputLimit, cancelsAgentRun: cancelsAgentRun)
         }
         switch relayPlan.translation {
-        case .agentStream(let includeUsage):
+        case .agentStream(let includeUsage, let functionCalls):
             relay(
                 .stream,
                 AgentStreamTranslator(
-                    clientModel: model, includeUsage: includeUsage, fallbackID: RequestContext.makeChatID(), created: UnixTime.now()),
+                    clientModel: model, includeUsage: includeUsage, fallbackID: RequestContext.makeChatID(), created: UnixTime.now(),
+                    functionCalls: functionCalls),
                 cancelsAgentRun: true)
-        case .agentBody:
-            relay(.agentBody(clientModel: model), PassthroughRelay())
+        case .agentBody(let functionCalls):
+            relay(.agentBody(clientModel: model, functionCalls: functionCalls), PassthroughRelay())
         case .chatFinal(let includeUsage):
             relay(.stream, ChatStreamNormalizer(clientModel: model, includeUsage: includeUsage))
         case .chatPassthrough:

@@ -4,8 +4,8 @@ public enum ResponseBodyMode: Sendable {
     case stream
     /// One JSON body: the upstream body passed through unchanged once it proved to be the kind asked for.
     case passthroughBody(UpstreamBodyKind)
-    /// One JSON body translated from an Agent API response.
-    case agentBody(clientModel: String)
+    /// One JSON body translated from an Agent API response; `functionCalls` says which calls become tool calls.
+    case agentBody(clientModel: String, functionCalls: FunctionCallPolicy)
 }
 
 /// The kind of JSON document a non-streaming upstream request asked for.

@@ -192,8 +192,8 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         var body = collected
         collected = []
         var answered = status
-        if case .agentBody(let clientModel) = mode {
-            switch AgentResponseTranslator.translate(body, clientModel: clientModel) {
+        if case .agentBody(let clientModel, let functionCalls) = mode {
+            switch AgentResponseTranslator.translate(body, clientModel: clientModel, functionCalls: functionCalls) {
             case .success(let translated):
                 body = translated
                 answered = 200

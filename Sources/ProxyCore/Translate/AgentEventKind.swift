@@ -1,7 +1,6 @@
 /// The Agent API stream events `AgentStreamTranslator` acts on, told apart by the JSON `type` member.
 ///
-/// Every other type (`response.output_item.added`, `response.reasoning.search_queries`, keep-alives, types added
-/// later) is ignored: the open set of events must not break a stream (perplexity-agent-api.md §5.4).
+/// Every other type (`response.reasoning.search_queries`, keep-alives, types added later) is ignored: the open set of events must not break a stream (perplexity-agent-api.md §5.4).
 enum AgentEventKind {
     /// `response.created` or `response.in_progress`: the run's id and creation time.
     case started
@@ -9,6 +8,8 @@ enum AgentEventKind {
     case textDelta
     /// `response.output_text.done`: a content part's full text.
     case textDone
+    /// `response.output_item.added`: an output item starts; a client function call arrives whole in it.
+    case outputItemAdded
     /// `response.output_item.done`: a whole output item (message, search results, fetch results, …).
     case outputItemDone
     /// `response.reasoning.search_results`: the earliest copy of a search's results.
@@ -34,6 +35,8 @@ enum AgentEventKind {
             self = .searchResults
         } else if json.stringEquals(type, "response.output_item.done") {
             self = .outputItemDone
+        } else if json.stringEquals(type, "response.output_item.added") {
+            self = .outputItemAdded
         } else if json.stringEquals(type, "response.output_text.done") {
             self = .textDone
         } else if json.stringEquals(type, "response.created") || json.stringEquals(type, "response.in_progress") {
@@ -59,7 +62,7 @@ enum AgentEventKind {
     var isTerminal: Bool {
         switch self {
         case .completed, .incomplete, .failed, .cancelled, .error: true
-        case .started, .textDelta, .textDone, .outputItemDone, .searchResults, .fetchResults: false
+        case .started, .textDelta, .textDone, .outputItemAdded, .outputItemDone, .searchResults, .fetchResults: false
         }
     }
 }

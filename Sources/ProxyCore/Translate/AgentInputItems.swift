@@ -2,13 +2,14 @@
 ///
 /// - `system` and `developer` messages become `system` items rather than `instructions`, because `instructions`
 ///   replaces a preset's own system prompt (perplexity-agent-api.md §2).
-/// - `tool` (and legacy `function`) results are folded into `user` items reading "Tool result: …": client tools
-///   are not sent upstream, but a conversation the client ran with tools elsewhere still carries facts the
-///   answer may need, and the Agent API has no item for a result of a call it did not make.
+/// - An assistant turn's `tool_calls` become `function_call` items (`call_id`, `name`, `arguments`) after its text,
+///   and a `tool` message becomes the matching `function_call_output` item (`call_id`, `output`), the Agent API's
+///   own form for a function's result (perplexity-agent-api.md, "Additions, 2026-12" 7). A legacy `function`
+///   message (no call id) is folded into a `user` item reading "Tool result: …", so its facts still reach the run.
 /// - Content parts: `text` → `input_text`, `image_url` → `input_image` (URL as a string); other part types
 ///   (`file_url`, `pdf_url`, `video_url`, `input_audio`, …) have no equivalent and are dropped. An assistant turn
 ///   is sent as plain text, the form the Agent API is known to accept for replayed assistant items.
-/// - A message left with no content (an assistant turn that only called tools) is dropped.
+/// - A message left with no content and no calls is dropped.
 enum AgentInputItems {
     /// Appends the `input` array for `messages` (the raw JSON array, which `ChatCompletionRequest.parse` has
     /// checked to be a non-empty array of objects with string roles). Messages are parsed and translated one at a
@@ -27,13 +28,13 @@ enum AgentInputItems {
                         throw AgentRequestTranslator.invalid(
                             "invalid_value", "messages[\(index)] must be an object with a string role.", "messages")
                     }
-                    guard let item = try item(for: entry, path: "messages[\(index)]", dropped: &dropped) else {
-                        dropped.append("messages[\(index)]")
-                        return true
+                    let items = try items(for: entry, path: "messages[\(index)]", dropped: &dropped)
+                    if items.isEmpty { dropped.append("messages[\(index)]") }
+                    for item in items {
+                        if written > 0 { out.append(UInt8(ascii: ",")) }
+                        item.append(to: &out)
+                        written += 1
                     }
-                    if written > 0 { out.append(UInt8(ascii: ",")) }
-                    item.append(to: &out)
-                    written += 1
                     return true
                 } catch {
                     failure = error
@@ -48,27 +49,63 @@ enum AgentInputItems {
         out.append(UInt8(ascii: "]"))
     }
 
-    /// The input item for one message; nil when it has no content left.
-    private static func item(for entry: JSONValue, path: String, dropped: inout [String]) throws(OpenAIError) -> JSONValue? {
+    /// The input items for one message: none when it has no content left.
+    private static func items(for entry: JSONValue, path: String, dropped: inout [String]) throws(OpenAIError) -> [JSONValue] {
         guard case .object(let members) = entry, let role = members["role"]?.stringValue else {
             throw AgentRequestTranslator.invalid("invalid_value", "\(path) must be an object with a string role.", "messages")
         }
-        if members["tool_calls"].map({ !$0.isNull }) ?? false { dropped.append("\(path).tool_calls") }
         if members["function_call"].map({ !$0.isNull }) ?? false { dropped.append("\(path).function_call") }
         switch role {
         case "system", "developer", "user":
             let agentRole = role == "user" ? "user" : "system"
-            return try content(members["content"], path: path, dropped: &dropped).map { messageItem(agentRole, $0) }
+            return try content(members["content"], path: path, dropped: &dropped).map { [messageItem(agentRole, $0)] } ?? []
         case "assistant":
-            return try text(members["content"], path: path, dropped: &dropped).map { messageItem("assistant", .string($0)) }
-        case "tool", "function":
-            return try text(members["content"], path: path, dropped: &dropped).map {
-                messageItem("user", .string("Tool result: " + $0))
+            let said = try text(members["content"], path: path, dropped: &dropped).map { messageItem("assistant", .string($0)) }
+            return (said.map { [$0] } ?? []) + (try functionCalls(members["tool_calls"], path: "\(path).tool_calls"))
+        case "tool":
+            guard let callID = members["tool_call_id"]?.stringValue, !callID.isEmpty else {
+                throw AgentRequestTranslator.invalid("invalid_value", "\(path).tool_call_id must be a non-empty string.", "messages")
             }
+            let output = try text(members["content"], path: path, dropped: &dropped) ?? ""
+            return [.object(["type": .string("function_call_output"), "call_id": .string(callID), "output": .string(output)])]
+        case "function":
+            return try text(members["content"], path: path, dropped: &dropped).map {
+                [messageItem("user", .string("Tool result: " + $0))]
+            } ?? []
         default:
             throw AgentRequestTranslator.invalid(
                 "invalid_value", "\(path).role must be one of system, developer, user, assistant or tool, not '\(role)'.",
                 "messages")
+        }
+    }
+
+    /// The `function_call` items for an assistant turn's `tool_calls`.
+    private static func functionCalls(_ value: JSONValue?, path: String) throws(OpenAIError) -> [JSONValue] {
+        switch value {
+        case nil, .null?:
+            return []
+        case .array(let calls)?:
+            var items: [JSONValue] = []
+            for (index, call) in calls.enumerated() {
+                let callPath = "\(path)[\(index)]"
+                guard let id = call["id"]?.stringValue, !id.isEmpty else {
+                    throw AgentRequestTranslator.invalid("invalid_value", "\(callPath).id must be a non-empty string.", "messages")
+                }
+                guard call["type"]?.stringValue ?? "function" == "function", let function = call["function"],
+                    let name = function["name"]?.stringValue, !name.isEmpty
+                else {
+                    throw AgentRequestTranslator.invalid(
+                        "invalid_value", "\(callPath) must be a function call with a name.", "messages")
+                }
+                items.append(
+                    .object([
+                        "type": .string("function_call"), "call_id": .string(id), "name": .string(name),
+                        "arguments": .string(function["arguments"]?.stringValue ?? "{}"),
+                    ]))
+            }
+            return items
+        case .bool?, .number?, .string?, .object?:
+            throw AgentRequestTranslator.invalid("invalid_type", "\(path) must be an array.", "messages")
         }
     }
 

@@ -6,12 +6,14 @@
 /// step limit come from the route (the proxy's configuration), never from the client.
 ///
 /// Mapped: `messages` → `input` (see `AgentInputItems`), `stream`, `max_tokens`/`max_completion_tokens` →
-/// `max_output_tokens`, `temperature`, `top_p`, `response_format` (json_schema), `reasoning_effort` →
-/// `reasoning.effort`, `language_preference`, and the Sonar search filters and `web_search_options` → the
-/// `web_search` tool (see `AgentWebSearchTool`). Dropped, among others: `stream_options` (the proxy writes the
-/// usage chunk itself), `n`, `stop`, penalties, `seed`, `user`, `return_images`, `return_related_questions`,
-/// `search_mode`, client `tools`/`tool_choice`, and `disable_search`: its only Agent API counterpart,
-/// `max_tool_calls: 0`, is missing from Perplexity's SDK request model, and an unknown field fails the request.
+/// `max_output_tokens`, `temperature`, `top_p`, `response_format` (json_schema; json_object as a schema that
+/// accepts any object), `reasoning_effort` → `reasoning.effort`, `language_preference`, function `tools`,
+/// `tool_choice` and `parallel_tool_calls` (see `AgentFunctionTools`), and the Sonar search filters and
+/// `web_search_options` → the `web_search` tool (see `AgentWebSearchTool`). Dropped, among others:
+/// `stream_options` (the proxy writes the usage chunk itself), `n`, `stop`, penalties, `seed`, `user`,
+/// `return_images`, `return_related_questions`, `search_mode`, and `disable_search`: its only Agent API
+/// counterpart, `max_tool_calls: 0`, is missing from Perplexity's SDK request model, and an unknown field fails
+/// the request.
 public enum AgentRequestTranslator {
     /// The smallest `max_output_tokens` sent. Below 16 the Agent API either refuses the request or raises the cap
     /// itself (sources disagree), and reasoning routes spend a tiny cap on reasoning alone and end with empty
@@ -22,8 +24,18 @@ public enum AgentRequestTranslator {
     static let mappedParameters: Set<String> = Set(
         [
             "messages", "model", "stream", "max_tokens", "max_completion_tokens", "temperature", "top_p",
-            "response_format", "reasoning_effort", "language_preference", "web_search_options",
+            "response_format", "reasoning_effort", "language_preference", "web_search_options", "tools", "tool_choice",
+            "parallel_tool_calls",
         ] + AgentWebSearchTool.filterParameters)
+
+    /// The schema `response_format: {"type": "json_object"}` is sent as: any JSON object.
+    static let anyObjectSchema: JSONValue = .object([
+        "type": .string("json_schema"),
+        "json_schema": .object([
+            "name": .string("json_object"),
+            "schema": .object(["type": .string("object"), "additionalProperties": .bool(true)]),
+        ]),
+    ])
 
     /// Members of `response_format.json_schema` the Agent API knows.
     private static let jsonSchemaFields: Set<String> = ["name", "schema", "description", "strict"]
@@ -48,10 +60,12 @@ public enum AgentRequestTranslator {
         if let model = route.model { agent["model"] = .string(model) }
         if let preset = route.preset { agent["preset"] = .string(preset) }
         if let instructions = route.instructions { agent["instructions"] = .string(instructions) }
-        if let toolChoice = route.toolChoice { agent["tool_choice"] = toolChoice }
         if let maxSteps = route.maxSteps { agent["max_steps"] = .number(maxSteps) }
-        let tools = try AgentWebSearchTool.tools(route.tools ?? [], applying: body, dropped: &dropped)
+        let functions = try AgentFunctionTools.translate(body)
+        let tools = try AgentWebSearchTool.tools(route.tools ?? [], applying: body, dropped: &dropped) + functions.tools
         if !tools.isEmpty { agent["tools"] = .array(tools) }
+        // The client's own choice wins over the route's (which may force a search).
+        if let toolChoice = functions.toolChoice ?? route.toolChoice { agent["tool_choice"] = toolChoice }
 
         let asked = try outputTokenCap(body)
         let limit = route.maxOutputTokens.map { cap in min(asked ?? cap, cap) } ?? asked
@@ -75,7 +89,7 @@ public enum AgentRequestTranslator {
             (out: inout [UInt8]) throws(OpenAIError) in
             try AgentInputItems.appendItems(from: request.messages, to: &out, dropped: &dropped)
         }
-        return AgentRequest(body: agentBody, droppedParameters: dropped.sorted())
+        return AgentRequest(body: agentBody, droppedParameters: dropped.sorted(), functionCalls: functions.policy)
     }
 
     /// `max_completion_tokens` (OpenAI's current name) or else `max_tokens`, as a positive integer.
@@ -106,9 +120,9 @@ public enum AgentRequestTranslator {
         }
     }
 
-    /// The top-level Agent API `response_format` for a json_schema request; nil for `text` (the default anyway).
-    /// Other types (`regex`, `json_object`) have no Agent API equivalent: refusing them beats silently returning
-    /// prose to a client that parses the answer.
+    /// The top-level Agent API `response_format` for a json_schema request, and for `json_object` a schema that
+    /// accepts any object; nil for `text` (the default anyway). Other types (`regex`) have no Agent API
+    /// equivalent: refusing them beats silently returning prose to a client that parses the answer.
     private static func responseFormat(_ value: JSONValue?, dropped: inout [String]) throws(OpenAIError) -> JSONValue? {
         let param = "response_format"
         switch value {
@@ -118,6 +132,8 @@ public enum AgentRequestTranslator {
             switch members["type"]?.stringValue {
             case "text"?:
                 return nil
+            case "json_object"?:
+                return anyObjectSchema
             case "json_schema"?:
                 guard case .object(let schema)? = members["json_schema"] else {
                     throw invalid(
@@ -136,7 +152,7 @@ public enum AgentRequestTranslator {
             case let other?:
                 throw invalid(
                     "unsupported_value",
-                    "response_format type '\(other)' is not supported by the Perplexity Agent API; use json_schema.",
+                    "response_format type '\(other)' is not supported by the Perplexity Agent API; use json_schema or json_object.",
                     param)
             case nil:
                 throw invalid("invalid_value", "'response_format.type' must be a string.", param)

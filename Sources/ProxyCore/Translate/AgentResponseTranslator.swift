@@ -4,15 +4,19 @@
 /// field; that is an SDK convenience, perplexity-agent-api.md §4). Sources and usage are mapped as in the
 /// stream (`AgentSourceCollector`, `AgentUsageMapper`). Failures arrive with HTTP 200: `failed` and `cancelled`
 /// become a 502, `incomplete` a normal answer with `finish_reason` `length` (its content may be empty).
+/// Calls of the client's functions become `message.tool_calls` (content `null` when the answer has no text) and
+/// the finish reason `tool_calls`; Perplexity's own `search_web` call never does (`FunctionCallPolicy`).
 public enum AgentResponseTranslator {
     /// The `chat.completion` JSON for an Agent API response body, or the 502 the client receives.
-    public static func translate(_ body: [UInt8], clientModel: String) -> Result<[UInt8], OpenAIError> {
+    public static func translate(
+        _ body: [UInt8], clientModel: String, functionCalls: FunctionCallPolicy = FunctionCallPolicy(names: [], parallel: true)
+    ) -> Result<[UInt8], OpenAIError> {
         guard let response = try? JSONValue.parse(body), case .object = response else {
             return .failure(
                 AgentRunOutcome.upstreamError(
                     "upstream_invalid_response", "The upstream answered with a body that is not a JSON object."))
         }
-        let reason: String
+        var reason: String
         switch AgentRunOutcome.of(response: response) {
         case .finished(let finishReason): reason = finishReason
         case .failed(var error):
@@ -23,7 +27,14 @@ public enum AgentResponseTranslator {
         let items = response["output"]?.arrayValue ?? []
         var content = ""
         var sources = AgentSourceCollector()
+        var toolCalls: [ClientToolCall] = []
         for item in items {
+            if let call = ClientToolCall(item: item) {
+                if !toolCalls.contains(where: { $0.id == call.id }), functionCalls.surfaces(call.name, after: toolCalls.count) {
+                    toolCalls.append(call)
+                }
+                continue
+            }
             guard item["type"]?.stringValue == "message" else {
                 sources.add(outputItem: item)
                 continue
@@ -44,7 +55,20 @@ public enum AgentResponseTranslator {
         out.append(contentsOf: #","model":"#.utf8)
         JSONEscaping.appendQuoted(clientModel, to: &out)
         out.append(contentsOf: #","choices":[{"index":0,"message":{"role":"assistant","content":"#.utf8)
-        JSONEscaping.appendQuoted(content, to: &out)
+        if content.isEmpty && !toolCalls.isEmpty {
+            out.append(contentsOf: "null".utf8)
+        } else {
+            JSONEscaping.appendQuoted(content, to: &out)
+        }
+        if !toolCalls.isEmpty {
+            if reason == "stop" { reason = "tool_calls" }
+            out.append(contentsOf: #","tool_calls":["#.utf8)
+            for (index, call) in toolCalls.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                call.appendJSON(index: nil, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         out.append(contentsOf: #"},"finish_reason":"#.utf8)
         JSONEscaping.appendQuoted(reason, to: &out)
         out.append(contentsOf: #"}],"citations":"#.utf8)

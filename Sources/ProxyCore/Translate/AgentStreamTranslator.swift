@@ -8,17 +8,22 @@
 /// - The full-text copies (`output_text.done`, `output_item.done`, the terminal `output`) add only text the
 ///   deltas missed (`AgentTextTracker`, §5.1–5.2). Sources from every event are merged by URL
 ///   (`AgentSourceCollector`, §5.3). The internal `search_web` function call is never surfaced (§5.6).
+/// - A `function_call` item calling one of the client's functions (`FunctionCallPolicy`) becomes one chunk with a
+///   whole `delta.tool_calls` entry the first time it appears whole (`output_item.added`, else `.done`, else the
+///   terminal `output`), and the finish reason becomes `tool_calls`.
 /// - The event type is read from the JSON `type`; `event:` lines, comments, blank data, `[DONE]`, non-JSON
 ///   keep-alives and unknown types are ignored; sequence-number gaps are normal, but a repeated or decreasing
 ///   number marks a replayed event, which is skipped (§5.8).
 /// - A terminal event ends the client stream without waiting for EOF (§5.9): a completed run gets the finish
-///   chunk with `citations`, `search_results` and `usage`, the `include_usage` chunk if asked for, and `[DONE]`;
+///   chunk with `citations`, `search_results` and `usage` (which moves to the `include_usage` chunk when the client
+///   asked for one, as OpenAI places it), and `[DONE]`;
 ///   a failed or cancelled run, an `error` event, or EOF before any terminal gets an `event: error` frame.
 public struct AgentStreamTranslator: StreamTranslator {
     private let clientModel: String
     private let includeUsage: Bool
     private let fallbackID: String
     private let fallbackCreated: Int
+    private let functionCalls: FunctionCallPolicy
 
     private var parser = ServerSentEventParser()
     /// Created when the run starts (or, if `response.created` never came, at the first output).
@@ -30,6 +35,8 @@ public struct AgentStreamTranslator: StreamTranslator {
     private var itemSearchQueries: Int?
     private var lastSequenceNumber: Int?
     private var finished = false
+    /// The client function calls surfaced so far.
+    private var toolCalls: [ClientToolCall] = []
 
     /// Final usage, once a terminal event reported it.
     public private(set) var usage: StreamUsage?
@@ -40,11 +47,15 @@ public struct AgentStreamTranslator: StreamTranslator {
 
     /// A translator for one client stream. `fallbackID` and `created` are used until (and unless)
     /// `response.created` supplies the run's own.
-    public init(clientModel: String, includeUsage: Bool, fallbackID: String, created: Int) {
+    public init(
+        clientModel: String, includeUsage: Bool, fallbackID: String, created: Int,
+        functionCalls: FunctionCallPolicy = FunctionCallPolicy(names: [], parallel: true)
+    ) {
         self.clientModel = clientModel
         self.includeUsage = includeUsage
         self.fallbackID = fallbackID
         self.fallbackCreated = created
+        self.functionCalls = functionCalls
     }
 
     /// Feeds upstream bytes; appends the client frames of every event they complete.
@@ -118,6 +129,9 @@ public struct AgentStreamTranslator: StreamTranslator {
                     itemID: json.string(fields.itemID), outputIndex: json.int(fields.outputIndex),
                     contentIndex: json.int(fields.contentIndex) ?? 0,
                     text: json.string(json.member("text", of: json.root())), into: &output)
+            case .outputItemAdded:
+                // Only a client that declared functions can receive a call; otherwise the item is Perplexity's own.
+                return functionCalls.names.isEmpty ? nil : kind
             case .outputItemDone, .searchResults, .fetchResults, .completed, .incomplete, .failed, .cancelled, .error:
                 return kind
             }
@@ -161,6 +175,8 @@ public struct AgentStreamTranslator: StreamTranslator {
         switch kind {
         case .textDelta, .started, .textDone:
             break  // handled on the scanned bytes
+        case .outputItemAdded:
+            if let item = nonNull(event["item"]), !ClientToolCall.isUnfinished(item) { surfaceCall(item, into: &output) }
         case .outputItemDone:
             if let item = nonNull(event["item"]) {
                 absorb(item, outputIndex: event["output_index"]?.intValue, into: &output)
@@ -204,8 +220,9 @@ public struct AgentStreamTranslator: StreamTranslator {
         encoder = opened
     }
 
-    /// Takes what a whole output item carries: a message's text not yet sent, or its sources.
+    /// Takes what a whole output item carries: a message's text not yet sent, a client function call, or sources.
     private mutating func absorb(_ item: JSONValue, outputIndex: Int?, into output: inout [UInt8]) {
+        if item["type"]?.stringValue == "function_call" { return surfaceCall(item, into: &output) }
         guard item["type"]?.stringValue == "message" else {
             sources.add(outputItem: item)
             return
@@ -224,6 +241,16 @@ public struct AgentStreamTranslator: StreamTranslator {
         for (outputIndex, item) in (response?["output"]?.arrayValue ?? []).enumerated() {
             absorb(item, outputIndex: outputIndex, into: &output)
         }
+    }
+
+    /// Sends a client function call as a `tool_calls` chunk, once, if the policy lets the client see it.
+    private mutating func surfaceCall(_ item: JSONValue, into output: inout [UInt8]) {
+        guard let call = ClientToolCall(item: item), !toolCalls.contains(where: { $0.id == call.id }),
+            functionCalls.surfaces(call.name, after: toolCalls.count)
+        else { return }
+        start(id: nil, created: nil, into: &output)
+        encoder?.appendToolCall(call, index: toolCalls.count, into: &output)
+        toolCalls.append(call)
     }
 
     /// Sends the part of a content part's full text that no delta carried.
@@ -247,8 +274,9 @@ public struct AgentStreamTranslator: StreamTranslator {
             usage = mapped.ledger
             start(id: nil, created: nil, into: &output)
             encoder?.appendFinish(
-                reason: reason, citations: sources.citationsJSON, searchResults: sources.searchResultsJSON,
-                usage: mapped.json, extras: [], into: &output)
+                reason: reason == "stop" && !toolCalls.isEmpty ? "tool_calls" : reason, citations: sources.citationsJSON,
+                searchResults: sources.searchResultsJSON,
+                usage: includeUsage ? nil : mapped.json, extras: [], into: &output)
             if includeUsage { encoder?.appendUsageChunk(usage: mapped.json, into: &output) }
             ChatChunkEncoder.appendDone(into: &output)
             finished = true

@@ -46,6 +46,21 @@ public struct ChatChunkEncoder: Sendable {
         contentChunks += 1
     }
 
+    /// Appends a chunk carrying one whole tool call, `delta.tool_calls[0]` with the call's position among this
+    /// answer's calls (`index`), its id, and the function's name and arguments (a JSON text, sent as a string).
+    public mutating func appendToolCall(_ call: ClientToolCall, index: Int, into out: inout [UInt8]) {
+        out.append(contentsOf: prefix)
+        out.append(contentsOf: Self.deltaOpen)
+        if !roleSent {
+            out.append(contentsOf: Self.roleMember)
+            roleSent = true
+        }
+        out.append(contentsOf: #""tool_calls":["#.utf8)
+        call.appendJSON(index: index, to: &out)
+        out.append(UInt8(ascii: "]"))
+        closeChunk(into: &out)
+    }
+
     /// Appends the role-only chunk `{"role":"assistant","content":""}` if nothing has been written yet, so a
     /// stream that ends before any content still opens with the role.
     public mutating func appendRoleIfNeeded(into out: inout [UInt8]) {

@@ -2,7 +2,7 @@
 /// legacy cumulative `chat.completion`, concise mode's `chat.reasoning*`, with or without `[DONE]`) into the
 /// client stream of CONTRACT "Streams to clients": constant `id`/`created`, the client's model, the role once,
 /// one content chunk per upstream delta, one finish chunk carrying the last citations, search results and usage,
-/// the optional usage chunk, then `[DONE]`.
+/// the optional usage chunk (which then alone carries the usage), then `[DONE]`.
 ///
 /// Content literals are copied verbatim from the upstream event, found with `JSONScanner`; nothing is decoded
 /// or re-encoded per event.
@@ -129,9 +129,11 @@ public struct ChatStreamNormalizer: StreamTranslator {
         }
         finished = true
         let usage = metadata.usage.isEmpty ? nil : metadata.usage
+        // With `include_usage`, usage goes on the `choices: []` chunk only, as OpenAI does: clients that add up
+        // chunk usage (LangChain) would otherwise count it twice.
         encoder.appendFinish(
             reason: finishReason ?? "stop", citations: metadata.finalCitations, searchResults: metadata.searchResults,
-            usage: usage, extras: metadata.extras, into: &output)
+            usage: includeUsage ? nil : usage, extras: metadata.extras, into: &output)
         if includeUsage {
             encoder.appendUsageChunk(usage: usage ?? Self.zeroUsage, into: &output)
         }

@@ -149,7 +149,7 @@ public struct PassthroughRelay: StreamTranslator {
                 }
             case .textDelta:
                 chunksEmitted += 1
-            case .textDone, .outputItemDone, .searchResults, .fetchResults:
+            case .textDone, .outputItemAdded, .outputItemDone, .searchResults, .fetchResults:
                 break
             case .completed, .incomplete, .failed, .cancelled, .error:
                 let event = try? JSONValue.parse(raw)
