@@ -9,6 +9,9 @@ struct SonarStreamShape {
     var finishReason: String? = "stop"
     /// Whether `data: [DONE]` follows.
     var sendsDoneMarker = true
+    /// Whether a `choices: []` chunk with the final usage follows the finishing chunk (`include_usage`, as OpenAI
+    /// and compatible servers send it).
+    var usageChunk = false
 }
 
 extension SonarChunks {
@@ -50,6 +53,15 @@ extension SonarChunks {
                             metadata: true, choice: choice)))
             case .legacy:
                 frames.append(frame(legacyChunk(index: deltas.count, tokens: total, text: soFar, delta: "", finishReason: finishReason)))
+            }
+            if shape.usageChunk, era == .current {
+                let usage = usage(completionTokens: total, reasoningTokens: reasoning, cost: .final)
+                frames.append(
+                    frame(
+                        [
+                            "id": .string(id), "model": .string(model), "created": created(chunk: deltas.count), "usage": usage,
+                            "object": "chat.completion.chunk", "choices": [],
+                        ]))
             }
         }
         if shape.sendsDoneMarker { frames.append(MockHTTP.doneFrame) }

@@ -95,7 +95,7 @@ extension ChatScenario {
         let frames =
             self == .concise
             ? chunks.conciseStream(deltas: deltas, tokens: tokens)
-            : chunks.stream(deltas: deltas, tokens: tokens, reasoningDeltas: reasoningDeltas, shape: shape)
+            : chunks.stream(deltas: deltas, tokens: tokens, reasoningDeltas: reasoningDeltas, shape: shape(for: request))
         return ScriptedStream(status: 200, headers: MockHTTP.eventStreamHeaders(), frames: frames, ending: ending)
     }
 
@@ -117,6 +117,12 @@ extension ChatScenario {
         guard self == .reasoning else { return CanonicalAnswer.cumulativeTokens(for: deltas) }
         let think = Self.thinkDeltas.count
         return Array(1...think) + CanonicalAnswer.tokensAfterDelta.map { $0 + think }
+    }
+
+    private func shape(for request: SonarRequest) -> SonarStreamShape {
+        var shape = self.shape
+        shape.usageChunk = request.includeUsage
+        return shape
     }
 
     private var shape: SonarStreamShape {

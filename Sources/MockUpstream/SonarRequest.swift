@@ -5,6 +5,8 @@ struct SonarRequest {
     var model: String
     var stream: Bool
     var rawBody: [UInt8]
+    /// `stream_options.include_usage`: an OpenAI-style `choices: []` usage chunk ends the stream.
+    var includeUsage = false
 
     /// The request, or the 422 FastAPI sends for a body it cannot validate. Sonar ignores unknown fields.
     static func parse(_ body: [UInt8]) -> Result<SonarRequest, SonarRequestRefusal> {
@@ -25,7 +27,11 @@ struct SonarRequest {
         guard let model = document["model"]?.stringValue else {
             return .failure(SonarRequestRefusal(location: ["body", "model"], message: "str type expected", type: "type_error.str"))
         }
-        return .success(SonarRequest(model: model, stream: document["stream"]?.boolValue ?? false, rawBody: body))
+        let stream = document["stream"]?.boolValue ?? false
+        return .success(
+            SonarRequest(
+                model: model, stream: stream, rawBody: body,
+                includeUsage: stream && document["stream_options"]?["include_usage"]?.boolValue == true))
     }
 }
 

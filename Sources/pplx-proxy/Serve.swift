@@ -26,7 +26,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("upstream-api"), help: "Upstream API: agent (default) or chat.")
     var upstreamAPI: String?
 
-    @Option(help: "Trailing metadata in chat mode: final (default) or passthrough.")
+    @Option(
+        help:
+            "Stream metadata: final (default: on the finish chunk), sonar (on every chunk, as Sonar sent it) or passthrough (chat mode: the upstream's bytes)."
+    )
     var metadata: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning or error.")

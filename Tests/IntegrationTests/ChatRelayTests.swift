@@ -106,7 +106,7 @@ import Testing
         #expect(json["citations"] as? [String] == CanonicalAnswer.citations)
     }
 
-    @Test func upstreamReceivesProxyKey_notCallerKey_andNoStreamOptions() throws {
+    @Test func upstreamReceivesProxyKey_notCallerKey_andIsAskedForUsage() throws {
         let harness = try ProxyHarness(api: .chat, metadata: .final)
         let client = try harness.client()
         try client.post(
@@ -118,11 +118,23 @@ import Testing
         let stats = harness.mock.statistics
         #expect(stats.lastAuthorizationMatches)
         let forwarded = String(decoding: stats.lastBody, as: UTF8.self)
-        #expect(!forwarded.contains("stream_options"))
+        #expect(forwarded.contains(#""stream_options":{"include_usage":true}"#))
         #expect(!forwarded.contains("sk-caller-key"))
         // include_usage is honoured by the proxy itself: a usage-only chunk with empty choices before [DONE].
         let usageChunk = try #require(sseChunks(response.body).last)
         #expect((usageChunk["choices"] as? [Any])?.isEmpty == true)
         #expect((usageChunk["usage"] as? [String: Any])?["total_tokens"] as? Int == 23)
+    }
+}
+
+@Suite struct ChatUsageChunkTests {
+    @Test func passthrough_showsTheUsageChunkOnlyToAClientThatAskedForIt() throws {
+        let harness = try ProxyHarness(api: .chat, metadata: .passthrough)
+        let plain = try harness.chat()
+        #expect(plain.status == 200)
+        #expect(!plain.text.contains(#""choices":[]"#))
+        #expect(plain.text.contains("[DONE]"))
+        let asked = try harness.chat(extra: #","stream_options":{"include_usage":true}"#)
+        #expect(asked.text.contains(#""choices":[]"#))
     }
 }

@@ -66,6 +66,25 @@ import Testing
         #expect(response.text.contains(": ping\n\n"))
     }
 
+    @Test(arguments: [UpstreamAPI.chat, .agent])
+    func keepalivePings_startBeforeTheUpstreamAnswers_andALaterFailureIsAnErrorFrame(api: UpstreamAPI) throws {
+        let harness = try ProxyHarness(api: api) {
+            $0.stream.keepaliveMs = 150
+            $0.upstream.firstByteTimeoutMs = 1_000
+        }
+        let response = try harness.chat(scenario: "no-response")
+        #expect(response.status == 200)
+        #expect(response.text.hasPrefix(": ping\n\n"))
+        #expect(response.text.contains("event: error\ndata: {\"error\":"))
+        #expect(response.text.contains("upstream_timeout"))
+    }
+
+    @Test func anUpstreamThatAnswersBeforeTheFirstPing_keepsItsErrorStatus() throws {
+        let harness = try ProxyHarness(api: .chat) { $0.stream.keepaliveMs = 5_000 }
+        let response = try harness.chat(scenario: "error-429")
+        #expect(response.status == 429)
+    }
+
     @Test func upstreamKey_neverAppearsInLogs() throws {
         let harness = try ProxyHarness(api: .chat)
         for scenario in ["default", "error-401", "error-400", "drop"] { _ = try harness.chat(scenario: scenario) }

@@ -206,13 +206,13 @@ import Testing
 
     @Test func parametersWithoutAgentEquivalent_areDroppedAndListed() {
         let request =
-            #"{"model":"sonar","stream":true,"stream_options":{"include_usage":true},"n":1,"stop":["\n"],"top_k":5,"presence_penalty":0.1,"frequency_penalty":0.1,"logprobs":false,"seed":7,"user":"u1","return_images":true,"return_related_questions":true,"search_mode":"academic","disable_search":true,"search_language_filter":["en"],"num_search_results":5,"functions":[],"enable_search_classifier":true,"messages":[{"role":"user","content":"Hi"}]}"#
+            #"{"model":"sonar","stream":true,"stream_options":{"include_usage":true},"n":1,"stop":["\n"],"top_k":5,"presence_penalty":0.1,"frequency_penalty":0.1,"logprobs":false,"seed":7,"user":"u1","return_images":true,"return_related_questions":true,"search_mode":"academic","disable_search":true,"search_language_filter":["en"],"functions":[],"enable_search_classifier":true,"messages":[{"role":"user","content":"Hi"}]}"#
         let result = body(request, route: sonar)
         #expect(
             result.dropped
                 == [
                     "disable_search", "enable_search_classifier", "frequency_penalty", "functions", "logprobs", "n",
-                    "num_search_results", "presence_penalty", "return_images", "return_related_questions",
+                    "presence_penalty", "return_images", "return_related_questions",
                     "search_language_filter",
                     "search_mode", "seed", "stop", "stream_options", "top_k", "user",
                 ])
@@ -221,6 +221,13 @@ import Testing
                 == json(
                     #"{"input":[{"type":"message","role":"user","content":"Hi"}],"model":"perplexity/sonar","stream":true,"tools":[{"type":"web_search"}],"tool_choice":{"type":"web_search"}}"#
                 ))
+    }
+
+    @Test func numSearchResults_becomesTheSearchToolsMaxResults() {
+        let result = body(#"{"model":"sonar","num_search_results":7,"messages":[{"role":"user","content":"Hi"}]}"#, route: sonar)
+        #expect(result.body["tools"] == json(#"[{"type":"web_search","max_results":7}]"#))
+        #expect(
+            error(#"{"model":"sonar","num_search_results":51,"messages":[{"role":"user","content":"Hi"}]}"#, route: sonar)?.status == 400)
     }
 
     @Test func nullParameters_areIgnoredSilently() {

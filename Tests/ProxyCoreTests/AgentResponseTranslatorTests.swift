@@ -88,4 +88,12 @@ import Testing
             #expect(error.code == "upstream_invalid_response")
         }
     }
+
+    @Test func searchBillingSpelledWebSearch_stillCountsTheQueries() throws {
+        let usage = F.agentUsage.replacingOccurrences(
+            of: #""tool_calls_details":{"search_web""#, with: #""tool_calls_details":{"web_search""#)
+        let body = F.response(status: "completed", output: [F.messageItem(F.fullText)], usage: usage)
+        let completion = try JSONValue.parse(Array(try translate(body).get().utf8))
+        #expect(completion["usage"]?["num_search_queries"] == .number("1"))
+    }
 }

@@ -16,13 +16,13 @@ import Testing
     /// Translates `upstream`; with `endOfStream`, the upstream then reaches EOF (if the stream is still open).
     private func translate(
         _ upstream: String, includeUsage: Bool = false, endOfStream: Bool = false,
-        functionCalls: FunctionCallPolicy = FunctionCallPolicy(names: [], parallel: true),
+        functionCalls: FunctionCallPolicy = FunctionCallPolicy(names: [], parallel: true), sonarShape: Bool = false,
         sourceLocation: SourceLocation = #_sourceLocation
     ) -> Run {
         func run(_ pieces: [[UInt8]]) -> Run {
             var translator = AgentStreamTranslator(
                 clientModel: "sonar", includeUsage: includeUsage, fallbackID: "chatcmpl-fallback",
-                created: 1_700_000_000, functionCalls: functionCalls)
+                created: 1_700_000_000, functionCalls: functionCalls, sonarShape: sonarShape)
             var output: [UInt8] = []
             var step = StreamStep.more
             for piece in pieces {
@@ -102,6 +102,18 @@ import Testing
         let run = translate(upstream, functionCalls: FunctionCallPolicy(names: ["get_weather"], parallel: false))
         #expect(run.output.contains(toolCallChunk("call_w1", index: 0)))
         #expect(!run.output.contains("call_w2"))
+    }
+
+    // MARK: Sonar's shape
+
+    @Test func sonarShape_firstChunkIsContentWithRole_andEveryChunkCarriesTheSources() {
+        let run = translate(F.canonical, sonarShape: true)
+        let sources = #","citations":"# + F.citations + #","search_results":"# + F.searchResults
+        func sonar(_ chunk: String) -> String { String(chunk.dropLast(3)) + sources + "}\n\n" }
+        let first = F.head + #"{"index":0,"delta":{"role":"assistant","content":"The capital"},"finish_reason":null}]}"# + "\n\n"
+        let expected =
+            sonar(first) + F.deltas.dropFirst().map { sonar(F.contentChunk($0)) }.joined() + F.finishChunk() + F.done
+        #expect(run.output == expected)
     }
 
     private func errorFrame(_ code: String, _ message: String) -> String {

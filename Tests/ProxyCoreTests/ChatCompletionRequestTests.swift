@@ -131,14 +131,17 @@ import Testing
         #expect(error.param == "stream_options.include_usage")
     }
 
-    @Test func request_upstreamBody_replacesModelAndDropsStreamOptions_andCopiesMessagesAsTheyCame() throws {
+    @Test func request_upstreamBody_replacesModelAndAsksForUsage_andCopiesMessagesAsTheyCame() throws {
         let request = try parse(
-            #"{"model":"my-sonar","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true},"temperature":0.20,"search_mode":"academic"}"#
+            #"{"model":"my-sonar","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":false},"temperature":0.20,"search_mode":"academic"}"#
         ).get()
         let upstream = String(decoding: request.chatUpstreamBody(model: "sonar-pro"), as: UTF8.self)
+        // A stream always asks for usage (budgets need it); the client's own choice only decides what it is shown.
         #expect(
             upstream
-                == #"{"model":"sonar-pro","search_mode":"academic","stream":true,"temperature":0.20,"messages":[{"role":"user","content":"hi"}]}"#
+                == #"{"model":"sonar-pro","search_mode":"academic","stream":true,"stream_options":{"include_usage":true},"temperature":0.20,"messages":[{"role":"user","content":"hi"}]}"#
         )
+        let body = try parse(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":true}}"#).get()
+        #expect(!String(decoding: body.chatUpstreamBody(model: "m"), as: UTF8.self).contains("stream_options"))
     }
 }

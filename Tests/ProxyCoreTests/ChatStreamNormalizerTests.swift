@@ -155,8 +155,10 @@ private enum Wire {
 }
 
 /// Feeds `pieces` to a fresh normaliser, then signals EOF unless a piece finished the stream.
-private func normalize(_ pieces: [[UInt8]], includeUsage: Bool = false) -> (output: String, finishedBeforeEOF: Bool) {
-    var normalizer = ChatStreamNormalizer(clientModel: "my-sonar", includeUsage: includeUsage)
+private func normalize(_ pieces: [[UInt8]], includeUsage: Bool = false, sonarShape: Bool = false) -> (
+    output: String, finishedBeforeEOF: Bool
+) {
+    var normalizer = ChatStreamNormalizer(clientModel: "my-sonar", includeUsage: includeUsage, sonarShape: sonarShape)
     var output: [UInt8] = []
     var finished = false
     for piece in pieces {
@@ -172,10 +174,10 @@ private func normalize(_ pieces: [[UInt8]], includeUsage: Bool = false) -> (outp
     return (String(decoding: output, as: UTF8.self), finished)
 }
 
-private func normalize(_ upstream: String, includeUsage: Bool = false) -> (
+private func normalize(_ upstream: String, includeUsage: Bool = false, sonarShape: Bool = false) -> (
     output: String, finishedBeforeEOF: Bool
 ) {
-    normalize([Array(upstream.utf8)], includeUsage: includeUsage)
+    normalize([Array(upstream.utf8)], includeUsage: includeUsage, sonarShape: sonarShape)
 }
 
 @Suite struct ChatStreamNormalizerTests {
@@ -278,6 +280,15 @@ private func normalize(_ upstream: String, includeUsage: Bool = false) -> (
             usage: Wire.finalUsage, object: "chat.completion.done", delta: #"{"role":"assistant","content":""}"#,
             finish: #""stop""#)
         #expect(normalize(upstream).output == Wire.content(#""""#, role: true) + Wire.finish() + Wire.done)
+    }
+
+    @Test func normalizer_sonarShape_putsSourcesOnEveryContentChunk() {
+        let sources = #","citations":"# + Wire.citations + #","search_results":"# + Wire.searchResults
+        func sonar(_ chunk: String) -> String { String(chunk.dropLast(3)) + sources + "}\n\n" }
+        #expect(
+            normalize(Wire.stream2026, sonarShape: true).output
+                == sonar(Wire.content(#""Paris""#, role: true)) + sonar(Wire.content(#"" is the capital[1].""#)) + Wire.finish()
+                + Wire.done)
     }
 
     @Test func normalizer_includeUsage_movesUsageToItsOwnChunkBeforeDone() {

@@ -58,6 +58,16 @@ import Testing
         #expect(configured.models == ["mine": ModelRoute(preset: "fast")])
     }
 
+    @Test func presets_includeWideResearch_andMayBePinnedToAVersion() throws {
+        let configured = try loadConfig(
+            #"{"models": {"wide": {"preset": "wide-research"}, "pinned": {"preset": "fast@2026-10-16.0"}}}"#
+        ).get()
+        #expect(configured.models["wide"]?.preset == "wide-research")
+        #expect(configured.models["pinned"]?.preset == "fast@2026-10-16.0")
+        #expect(configProblems(#"{"models": {"x": {"preset": "turbo"}}}"#).map(\.path) == ["models.x.preset"])
+        #expect(configProblems(#"{"models": {"x": {"preset": "fast@"}}}"#).map(\.path) == ["models.x.preset"])
+    }
+
     @Test func exampleFile_loadsWithoutProblems() throws {
         let examplePath = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -264,11 +274,11 @@ import Testing
         #expect(
             problems == [
                 ConfigProblem(path: "upstream.api", message: #"expected one of "agent", "chat"; got "grpc""#),
-                ConfigProblem(path: "stream.metadata", message: #"expected one of "final", "passthrough"; got "none""#),
+                ConfigProblem(path: "stream.metadata", message: #"expected one of "final", "passthrough", "sonar"; got "none""#),
                 ConfigProblem(
                     path: "models.m.preset",
-                    message: #"expected one of "fast", "low", "medium", "high", "xhigh", "fast-search", "pro-search", "#
-                        + #""deep-research", "advanced-deep-research"; got "ultra""#),
+                    message: #"expected one of "fast", "low", "medium", "high", "xhigh", "wide-research", "fast-search", "#
+                        + #""pro-search", "deep-research", "advanced-deep-research", "<preset>@<version>"; got "ultra""#),
                 ConfigProblem(
                     path: "log_level",
                     message: #"expected one of "trace", "debug", "info", "notice", "warning", "error"; got "verbose""#),

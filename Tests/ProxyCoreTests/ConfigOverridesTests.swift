@@ -47,7 +47,7 @@ import Testing
                             path: "--upstream", message: #"expected an http:// or https:// URL; got "ftp://x""#),
                         ConfigProblem(path: "--upstream-api", message: #"expected one of "agent", "chat"; got "rest""#),
                         ConfigProblem(
-                            path: "--metadata", message: #"expected one of "final", "passthrough"; got "all""#),
+                            path: "--metadata", message: #"expected one of "final", "passthrough", "sonar"; got "all""#),
                         ConfigProblem(
                             path: "--log-level",
                             message:

@@ -67,3 +67,18 @@ private func text(_ bytes: [UInt8]) -> String {
         #expect(frame.contains(#""message":"a\nb\r\nc""#))
     }
 }
+
+@Suite struct OpenAIErrorRetryHeaderTests {
+    @Test func unfixableUpstreamFailures_sayShouldRetryFalse_othersDoNot() {
+        for code in ["upstream_auth_failed", "upstream_endpoint_retired"] {
+            let response = OpenAIError(status: 502, type: "upstream_error", code: code, message: "m").response()
+            #expect(response.headers["x-should-retry"] == "false")
+        }
+        let transient = OpenAIError(status: 502, type: "upstream_error", code: "upstream_unreachable", message: "m").response()
+        #expect(transient.headers["x-should-retry"] == nil)
+        let limited = OpenAIError(
+            status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: "m", retryAfterSeconds: 7
+        ).response()
+        #expect(limited.headers["Retry-After"] == "7")
+    }
+}

@@ -37,8 +37,11 @@ final class AgentRunCanceller: UpstreamTransferDelegate, @unchecked Sendable {
         }
     }
 
+    /// Any 4xx means there is nothing to cancel (the run already ended: 400 "already terminal"; unknown: 404):
+    /// never retried, never shown to anyone.
     func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders) {
-        logger.debug("agent run cancel answered", metadata: ["run": .string(runID), "status": .stringConvertible(status)])
+        let said = (400..<500).contains(status) ? "agent run cancel: nothing to cancel" : "agent run cancel answered"
+        logger.debug("\(said)", metadata: ["run": .string(runID), "status": .stringConvertible(status)])
     }
 
     func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamDataDisposition { .accepted }

@@ -101,11 +101,13 @@ public struct ChatCompletionRequest: Sendable {
             ChatCompletionRequest(body: body, messages: messages, model: model, stream: stream, includeUsage: stream && includeUsage))
     }
 
-    /// The body for a chat-completions upstream: `model` replaced, `stream_options` removed (the proxy produces
-    /// the usage chunk itself), everything else kept, `messages` copied as it came.
+    /// The body for a chat-completions upstream: `model` replaced, everything else kept, `messages` copied as it
+    /// came. A stream always asks for `stream_options.include_usage`: a generic OpenAI-compatible upstream reports
+    /// usage only then, and token and dollar budgets need it (the proxy shows the usage chunk only to a client
+    /// that asked for it).
     public func chatUpstreamBody(model upstreamModel: String, outputCap: Int? = nil) -> [UInt8] {
         var upstream = body
-        upstream["stream_options"] = nil
+        upstream["stream_options"] = stream ? .object(["include_usage": .bool(true)]) : nil
         upstream["model"] = .string(upstreamModel)
         if let outputCap, let limit = outputTokenLimit(cap: outputCap) {
             upstream["max_completion_tokens"] = nil

@@ -48,10 +48,10 @@ struct ChatCompletionsEndpoint: Sendable {
 
     /// Which translator the client's response goes through.
     enum Translation: Sendable {
-        case agentStream(includeUsage: Bool, functionCalls: FunctionCallPolicy)
+        case agentStream(includeUsage: Bool, functionCalls: FunctionCallPolicy, sonarShape: Bool)
         case agentBody(functionCalls: FunctionCallPolicy)
-        case chatFinal(includeUsage: Bool)
-        case chatPassthrough
+        case chatFinal(includeUsage: Bool, sonarShape: Bool)
+        case chatPassthrough(hidesUsageChunk: Bool)
         case chatBody
     }
 
@@ -92,7 +92,9 @@ struct ChatCompletionsEndpoint: Sendable {
                     context: context, upstream: context.upstreamRequest(path: "/v1/agent", from: request, body: agentRequest.body),
                     upstreamModel: route.model ?? route.preset ?? chat.model, outputLimit: outputLimit,
                     translation: chat.stream
-                        ? .agentStream(includeUsage: chat.includeUsage, functionCalls: agentRequest.functionCalls)
+                        ? .agentStream(
+                            includeUsage: chat.includeUsage, functionCalls: agentRequest.functionCalls,
+                            sonarShape: config.stream.metadata == .sonar)
                         : .agentBody(functionCalls: agentRequest.functionCalls)))
         case .chat:
             let upstreamModel = route?.model ?? chat.model
@@ -101,8 +103,9 @@ struct ChatCompletionsEndpoint: Sendable {
                 body: chat.chatUpstreamBody(model: upstreamModel, outputCap: route?.maxOutputTokens))
             let translation: Translation =
                 switch (chat.stream, config.stream.metadata) {
-                case (true, .final): .chatFinal(includeUsage: chat.includeUsage)
-                case (true, .passthrough): .chatPassthrough
+                case (true, .final): .chatFinal(includeUsage: chat.includeUsage, sonarShape: false)
+                case (true, .sonar): .chatFinal(includeUsage: chat.includeUsage, sonarShape: true)
+                case (true, .passthrough): .chatPassthrough(hidesUsageChunk: !chat.includeUsage)
                 case (false, _): .chatBody
                 }
             return .relay(
@@ -125,19 +128,19 @@ struct ChatCompletionsEndpoint: Sendable {
                 outputTokenLimit: relayPlan.outputLimit, cancelsAgentRun: cancelsAgentRun)
         }
         switch relayPlan.translation {
-        case .agentStream(let includeUsage, let functionCalls):
+        case .agentStream(let includeUsage, let functionCalls, let sonarShape):
             relay(
                 .stream,
                 AgentStreamTranslator(
                     clientModel: model, includeUsage: includeUsage, fallbackID: RequestContext.makeChatID(), created: UnixTime.now(),
-                    functionCalls: functionCalls),
+                    functionCalls: functionCalls, sonarShape: sonarShape),
                 cancelsAgentRun: true)
         case .agentBody(let functionCalls):
             relay(.agentBody(clientModel: model, functionCalls: functionCalls), PassthroughRelay())
-        case .chatFinal(let includeUsage):
-            relay(.stream, ChatStreamNormalizer(clientModel: model, includeUsage: includeUsage))
-        case .chatPassthrough:
-            relay(.stream, PassthroughRelay())
+        case .chatFinal(let includeUsage, let sonarShape):
+            relay(.stream, ChatStreamNormalizer(clientModel: model, includeUsage: includeUsage, sonarShape: sonarShape))
+        case .chatPassthrough(let hidesUsageChunk):
+            relay(.stream, PassthroughRelay(hidesUsageChunk: hidesUsageChunk))
         case .chatBody:
             relay(.passthroughBody(.chatCompletion), PassthroughRelay())
         }

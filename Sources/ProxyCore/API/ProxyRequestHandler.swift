@@ -58,7 +58,7 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
             withCaller(request, response, route: "models") { settings, caller in
                 respondJSON(response, status: 200, body: ModelList.json(settings.config, caller: caller), route: "models")
             }
-        case "/v1/responses", "/v1/agent":
+        case "/v1/responses", "/v1/agent", "/responses":
             guard request.method == "POST" else {
                 return rejectAfterAuthentication(
                     request, response, ClientErrors.methodNotAllowed(request.method, allowed: "POST"), route: "agent", allow: "POST")

@@ -29,7 +29,10 @@ extension ModelRoute {
         else { return nil }
         var route = ModelRoute()
         route.model = object.nonEmptyString("model")
-        route.preset = object.choice("preset", from: presets)
+        route.preset = object.string("preset") { (text) throws(ConfigValueError) -> String in
+            guard isPreset(text) else { throw ConfigValueError.notOneOf(presets + ["<preset>@<version>"], got: text) }
+            return text
+        }
         route.tools = object.array("tools").map { $0.compactMap { tool($0.value, at: $0.path, reader: reader) } }
         if let choice = object.value("tool_choice") {
             route.toolChoice = toolChoice(choice, at: object.path(of: "tool_choice"), reader: reader)

@@ -36,11 +36,18 @@ public struct ModelRoute: Sendable, Equatable {
         self.ownedBy = ownedBy
     }
 
-    /// Presets the Agent API accepts: the current tiers, then the legacy names it still maps onto the first four.
+    /// Presets the Agent API accepts: the six current ones, then the legacy names it still maps onto the first four.
+    /// Any of them may be pinned to a version, as `effort` allows (`fast@2026-10-16.0`).
     public static let presets = [
-        "fast", "low", "medium", "high", "xhigh",
+        "fast", "low", "medium", "high", "xhigh", "wide-research",
         "fast-search", "pro-search", "deep-research", "advanced-deep-research",
     ]
+
+    /// Whether `name` is a preset, bare or pinned to a version (`fast@2026-10-16.0`).
+    public static func isPreset(_ name: String) -> Bool {
+        let parts = name.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        return presets.contains(String(parts[0])) && (parts.count == 1 || !parts[1].isEmpty)
+    }
 
     /// String forms of `tool_choice`.
     public static let toolChoiceModes = ["none", "auto", "required"]

@@ -4,6 +4,10 @@ public enum MetadataMode: String, Sendable, Equatable, CaseIterable {
     case final
     /// Relay the upstream's bytes unchanged; only meaningful when the upstream already speaks chat completions.
     case passthrough
+    /// Sonar's own stream shape, for clients that read metadata from the first chunk (langchain-perplexity's
+    /// `ChatPerplexity`): `citations` and `search_results` on every chunk once known, the role on the first
+    /// content chunk (no role-only chunk ahead of the search), `usage` on the last chunk.
+    case sonar
 }
 
 /// How streams to clients are shaped.

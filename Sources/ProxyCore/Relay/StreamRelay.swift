@@ -7,6 +7,11 @@
 /// the connection calls `proceed()`: memory per stream stays bounded. A client that goes away cancels the upstream
 /// transfer at once. Every way a relay ends goes through `end(_:)`.
 ///
+/// A stream whose upstream has not answered after `stream.keepalive_ms` (a deep-research run can take minutes
+/// before its first byte) is committed: the client gets the 200 head and `: ping` comments from then on, so no
+/// idle timeout between the two cuts it. An upstream failure after that reaches the client as an `event: error`
+/// frame instead of an error status; before it, failures keep their status.
+///
 /// Confined to the connection's loop. Kept alive by the connection (as its exchange) and by the loop's sweep
 /// registry (for its deadlines) until it ends.
 public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, UpstreamTransferDelegate, LoopSweepable {
@@ -37,6 +42,9 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     private var pausedByUs = false
     /// The upstream answered with a 2xx head.
     private var upstreamAnswered = false
+    /// The client stream's 200 head has been sent (when the upstream's head came, or by the first keep-alive
+    /// ping before it): failures from now on are error frames, not statuses.
+    private var streamCommitted = false
     /// Usage read from a non-streaming body (the translator only sees streams).
     private var bodyUsage: StreamUsage?
 
@@ -87,13 +95,11 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             // Not an event stream (an HTML page, a JSON error): answered as a 502 once its body is in.
             state = .collectingError(status: status, headers: headers)
         case .stream:
-            var head = HTTPHeaders()
-            head.add("Content-Type", "text/event-stream")
-            head.add("Cache-Control", "no-cache")
-            head.add("X-Accel-Buffering", "no")
             state = .streaming
-            writer.startStream(status: 200, headers: head, probe: keepalivePing)
-            noteClientWrite()
+            if !streamCommitted {
+                commitStream()
+                noteClientWrite()
+            }
         case .passthroughBody, .agentBody:
             state = .collectingBody(status: status, headers: headers)
         }
@@ -158,9 +164,9 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         case (.done, _):
             return
         case (.waitingForHead, .failed(let failure)), (.collectingBody, .failed(let failure)), (.collectingError, .failed(let failure)):
-            end(.failedBefore(UpstreamErrorMapper.map(failure), errorKind: failure.metricsLabel))
+            fail(UpstreamErrorMapper.map(failure), errorKind: failure.metricsLabel)
         case (.waitingForHead, .finished):
-            end(.failedBefore(UpstreamErrorMapper.map(.protocolError("upstream sent no response")), errorKind: "protocol"))
+            fail(UpstreamErrorMapper.map(.protocolError("upstream sent no response")), errorKind: "protocol")
         case (.streaming, .finished):
             end(.streamEnded)
         case (.streaming, .failed(let failure)):
@@ -170,10 +176,10 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         case (.collectingError(let status, let headers), .finished):
             if (200..<300).contains(status) {
                 let error = UpstreamAnswerCheck.notAStream(body: collected, contentType: headers["Content-Type"])
-                end(.failedBefore(error, errorKind: "invalid_response"))
+                fail(error, errorKind: "invalid_response")
             } else {
                 let error = UpstreamErrorMapper.map(status: status, headers: headers.fields.map { ($0.name, $0.value) }, body: collected)
-                end(.failedBefore(error, errorKind: "status_\(status)"))
+                fail(error, errorKind: "status_\(status)")
             }
         }
     }
@@ -241,7 +247,18 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             return timeOut(.responseTooLong)
         }
         if !transfer.receivedFirstByte {
-            if now &- startedAt >= timeouts.firstByteNs { timeOut(.firstByteTimeout) }
+            if now &- startedAt >= timeouts.firstByteNs { return timeOut(.firstByteTimeout) }
+            if case .stream = mode, timeouts.keepaliveNs > 0, now &- lastClientWrite >= timeouts.keepaliveNs, !writer.isCongested {
+                // Still no answer: start the client stream now and keep it alive while the run works.
+                if streamCommitted {
+                    writer.send(keepalivePing)
+                } else {
+                    commitStream()
+                    writer.send(keepalivePing)
+                    noteClientWrite()
+                }
+                lastClientWrite = now
+            }
             return
         }
         if !pausedByUs, timeouts.idleNs > 0, now &- transfer.lastActivity >= timeouts.idleNs {
@@ -251,6 +268,21 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             writer.send(keepalivePing)
             lastClientWrite = now
         }
+    }
+
+    /// Sends the client stream's 200 head.
+    private func commitStream() {
+        var head = HTTPHeaders()
+        head.add("Content-Type", "text/event-stream")
+        head.add("Cache-Control", "no-cache")
+        head.add("X-Accel-Buffering", "no")
+        streamCommitted = true
+        writer.startStream(status: 200, headers: head, probe: keepalivePing)
+    }
+
+    /// A failure of the upstream exchange: an error response, or an error frame once the stream is committed.
+    private func fail(_ error: OpenAIError, errorKind: String) {
+        end(streamCommitted ? .streamFailed(error, kind: .upstreamError, errorKind: errorKind) : .failedBefore(error, errorKind: errorKind))
     }
 
     /// Our own deadline ends the transfer the same way a libcurl failure would.
@@ -297,8 +329,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     /// client that sends its next request the moment this one ends must find it already counted.
     private func end(_ ending: Ending) {
         guard !isDone else { return }
-        let wasStreaming: Bool
-        if case .streaming = state { wasStreaming = true } else { wasStreaming = false }
+        let wasStreaming = streamCommitted
         switch ending {
         case .streamFinished, .streamEnded, .body:
             break

@@ -25,7 +25,7 @@ public enum AgentRequestTranslator {
         [
             "messages", "model", "stream", "max_tokens", "max_completion_tokens", "temperature", "top_p",
             "response_format", "reasoning_effort", "language_preference", "web_search_options", "tools", "tool_choice",
-            "parallel_tool_calls",
+            "parallel_tool_calls", "num_search_results",
         ] + AgentWebSearchTool.filterParameters)
 
     /// The schema `response_format: {"type": "json_object"}` is sent as: any JSON object.

@@ -24,6 +24,9 @@ public struct AgentStreamTranslator: StreamTranslator {
     private let fallbackID: String
     private let fallbackCreated: Int
     private let functionCalls: FunctionCallPolicy
+    /// Sonar's shape (`stream.metadata: sonar`): no role-only chunk ahead of the search, and the sources known so
+    /// far on every content chunk.
+    private let sonarShape: Bool
 
     private var parser = ServerSentEventParser()
     /// Created when the run starts (or, if `response.created` never came, at the first output).
@@ -49,13 +52,14 @@ public struct AgentStreamTranslator: StreamTranslator {
     /// `response.created` supplies the run's own.
     public init(
         clientModel: String, includeUsage: Bool, fallbackID: String, created: Int,
-        functionCalls: FunctionCallPolicy = FunctionCallPolicy(names: [], parallel: true)
+        functionCalls: FunctionCallPolicy = FunctionCallPolicy(names: [], parallel: true), sonarShape: Bool = false
     ) {
         self.clientModel = clientModel
         self.includeUsage = includeUsage
         self.fallbackID = fallbackID
         self.fallbackCreated = created
         self.functionCalls = functionCalls
+        self.sonarShape = sonarShape
     }
 
     /// Feeds upstream bytes; appends the client frames of every event they complete.
@@ -180,14 +184,17 @@ public struct AgentStreamTranslator: StreamTranslator {
         case .outputItemDone:
             if let item = nonNull(event["item"]) {
                 absorb(item, outputIndex: event["output_index"]?.intValue, into: &output)
+                refreshSonarMetadata()
                 if let queries = AgentUsageMapper.searchQueries(in: [item]) {
                     itemSearchQueries = (itemSearchQueries ?? 0) + queries
                 }
             }
         case .searchResults:
             sources.add(results: event["results"])
+            refreshSonarMetadata()
         case .fetchResults:
             sources.add(results: event["contents"])
+            refreshSonarMetadata()
         case .completed:
             absorbFinal(response, into: &output)
             end(AgentRunOutcome.of(response: response), response: response, into: &output)
@@ -216,8 +223,17 @@ public struct AgentStreamTranslator: StreamTranslator {
         if upstreamResponseID == nil { upstreamResponseID = id }
         guard encoder == nil else { return }
         var opened = ChatChunkEncoder(id: id ?? fallbackID, created: created ?? fallbackCreated, model: clientModel)
-        opened.appendRoleIfNeeded(into: &output)
+        // Sonar's first chunk is the first content, carrying the role (and, once searched, the sources).
+        if !sonarShape { opened.appendRoleIfNeeded(into: &output) }
         encoder = opened
+        refreshSonarMetadata()
+    }
+
+    /// In Sonar's shape, makes every following chunk carry the sources known now.
+    private mutating func refreshSonarMetadata() {
+        guard sonarShape else { return }
+        encoder?.chunkMetadata = ChatChunkEncoder.sonarMetadata(
+            citations: sources.citationsJSON, searchResults: sources.searchResultsJSON)
     }
 
     /// Takes what a whole output item carries: a message's text not yet sent, a client function call, or sources.

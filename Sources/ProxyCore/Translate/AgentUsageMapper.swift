@@ -12,6 +12,7 @@
 /// total_tokens         ← total_tokens (input + output when absent)
 /// reasoning_tokens     ← output_tokens_details.reasoning_tokens
 /// num_search_queries   ← queries of the search_results items, else tool_calls_details.search_web.invocation
+///                        (billing also spells it web_search)
 /// cost.input_tokens_cost   ← input_cost + cache_read_cost + cache_creation_cost (so the parts add up to the total)
 /// cost.output_tokens_cost  ← output_cost
 /// cost.search_queries_cost ← tool_calls_cost
@@ -29,7 +30,9 @@ enum AgentUsageMapper {
         let prompt = TokenCount.clamped(usage?["input_tokens"]?.intValue ?? 0)
         let completion = TokenCount.clamped(usage?["output_tokens"]?.intValue ?? 0)
         let total = TokenCount.clamped(usage?["total_tokens"]?.intValue ?? prompt + completion)
-        let queries = searchQueries ?? usage?["tool_calls_details"]?["search_web"]?["invocation"]?.intValue ?? 0
+        let details = usage?["tool_calls_details"]
+        let searchBilling = details?["search_web"] ?? details?["web_search"]
+        let queries = searchQueries ?? searchBilling?["invocation"]?.intValue ?? 0
 
         var out: [UInt8] = []
         out.append(contentsOf: #"{"prompt_tokens":"#.utf8)

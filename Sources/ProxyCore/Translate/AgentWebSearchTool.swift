@@ -25,7 +25,8 @@ enum AgentWebSearchTool {
         for name in filterParameters {
             if let value = try filter(name, body[name]) { filters[name] = value }
         }
-        let fields = try toolFields(body["web_search_options"], dropped: &dropped)
+        var fields = try toolFields(body["web_search_options"], dropped: &dropped)
+        if let maxResults = try maxResults(body["num_search_results"]) { fields["max_results"] = maxResults }
         if filters.isEmpty && fields.isEmpty { return routeTools }
 
         var tools = routeTools
@@ -82,6 +83,19 @@ enum AgentWebSearchTool {
         }
         let expected = name == "search_domain_filter" ? "an array of strings" : "a string"
         throw AgentRequestTranslator.invalid("invalid_type", "'\(name)' must be \(expected).", name)
+    }
+
+    /// The range of `web_search.max_results` (perplexity-agent-api.md, "Additions, 2026-12" 6).
+    static let maxResultsRange = 1...50
+
+    /// Sonar's `num_search_results` as the tool's `max_results`.
+    private static func maxResults(_ value: JSONValue?) throws(OpenAIError) -> JSONValue? {
+        guard let value, !value.isNull else { return nil }
+        guard let count = value.intValue, maxResultsRange.contains(count) else {
+            throw AgentRequestTranslator.invalid(
+                "invalid_value", "'num_search_results' must be an integer from 1 to 50.", "num_search_results")
+        }
+        return .number(String(count))
     }
 
     /// `search_context_size` and `user_location` from `web_search_options`; other members are dropped.

@@ -7,6 +7,9 @@ public struct ChatChunkEncoder: Sendable {
     /// `data: {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[`
     private let prefix: [UInt8]
     private var roleSent = false
+    /// Top-level members (`,"citations":[…],"search_results":[…]`) every content and tool-call chunk carries in
+    /// Sonar's stream shape; empty otherwise.
+    public var chunkMetadata: [UInt8] = []
     /// Content chunks written so far (the role-only chunk is not counted).
     public private(set) var contentChunks = 0
 
@@ -127,8 +130,23 @@ public struct ChatChunkEncoder: Sendable {
     }
 
     private func closeChunk(into out: inout [UInt8]) {
-        out.append(contentsOf: Self.chunkClose)
+        if chunkMetadata.isEmpty {
+            out.append(contentsOf: Self.chunkClose)
+        } else {
+            out.append(contentsOf: Self.chunkClose.dropLast())
+            out.append(contentsOf: chunkMetadata)
+            out.append(UInt8(ascii: "}"))
+        }
         out.append(contentsOf: Self.frameEnd)
+    }
+
+    /// The `chunkMetadata` bytes for these raw JSON arrays (empty bytes are written as `[]`).
+    public static func sonarMetadata(citations: [UInt8], searchResults: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = Array(#","citations":"#.utf8)
+        appendArray(citations, to: &out)
+        out.append(contentsOf: #","search_results":"#.utf8)
+        appendArray(searchResults, to: &out)
+        return out
     }
 
     private static func appendArray(_ raw: [UInt8], to out: inout [UInt8]) {

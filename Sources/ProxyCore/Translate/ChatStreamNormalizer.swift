@@ -14,6 +14,8 @@ public struct ChatStreamNormalizer: StreamTranslator {
 
     private let clientModel: String
     private let includeUsage: Bool
+    /// Sonar's shape: citations and search results on every content chunk once known.
+    private let sonarShape: Bool
     private var parser = ServerSentEventParser()
     /// Created from the first upstream chunk, whose `id` and `created` every client chunk repeats.
     private var encoder: ChatChunkEncoder?
@@ -22,10 +24,12 @@ public struct ChatStreamNormalizer: StreamTranslator {
     private var finishReason: String?
     private var finished = false
 
-    /// A normaliser answering as `clientModel`; `includeUsage` adds the `choices: []` usage chunk.
-    public init(clientModel: String, includeUsage: Bool) {
+    /// A normaliser answering as `clientModel`; `includeUsage` adds the `choices: []` usage chunk; `sonarShape`
+    /// repeats the citations and search results known so far on every content chunk (`stream.metadata: sonar`).
+    public init(clientModel: String, includeUsage: Bool, sonarShape: Bool = false) {
         self.clientModel = clientModel
         self.includeUsage = includeUsage
+        self.sonarShape = sonarShape
     }
 
     /// Content chunks sent to the client so far.
@@ -104,6 +108,10 @@ public struct ChatStreamNormalizer: StreamTranslator {
                     model: clientModel)
             }
             metadata.collect(fields, from: json)
+            if sonarShape, fields.citations != nil || fields.searchResults != nil {
+                encoder?.chunkMetadata = ChatChunkEncoder.sonarMetadata(
+                    citations: metadata.finalCitations, searchResults: metadata.searchResults)
+            }
             // Concise mode's reasoning events carry search results and partial usage, never answer text.
             let isReasoning =
                 json.stringEquals(fields.object, "chat.reasoning")

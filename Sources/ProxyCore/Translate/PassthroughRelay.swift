@@ -3,6 +3,9 @@
 /// byte arrived. Used for chat mode's `stream.metadata = "passthrough"` and for the Agent API pass-through
 /// (`/v1/responses`, `/v1/agent`).
 ///
+/// The one event a relay may hold back is a chat upstream's `include_usage` chunk (`"choices": []`): the proxy
+/// always asks for it, so that budgets see usage, and hides it from a client that did not.
+///
 /// The events are also scanned (not altered) for the usage ledger, the chunk counter, the end of the stream
 /// (`[DONE]`, or an Agent API terminal event: the upstream may keep its socket open after it) and the Agent run id.
 /// A body that ends before its terminal (chat: a `finish_reason` or `[DONE]`; Agent API: a terminal event) was cut
@@ -17,6 +20,8 @@ public struct PassthroughRelay: StreamTranslator {
     }
 
     private let wire: Wire
+    /// Whether a chat `choices: []` usage chunk is dropped instead of relayed.
+    private let hidesUsageChunk: Bool
     private var parser = ServerSentEventParser()
     /// Received bytes not yet released: everything after the end of the last complete event.
     private var held: [UInt8] = []
@@ -34,9 +39,11 @@ public struct PassthroughRelay: StreamTranslator {
     /// Events carrying non-empty `delta.content` relayed so far.
     public private(set) var chunksEmitted = 0
 
-    /// A relay for one upstream response body.
-    public init(wire: Wire = .chatCompletions) {
+    /// A relay for one upstream response body; `hidesUsageChunk` drops a chat `choices: []` usage chunk the
+    /// client did not ask for (its usage still counts).
+    public init(wire: Wire = .chatCompletions, hidesUsageChunk: Bool = false) {
         self.wire = wire
+        self.hidesUsageChunk = hidesUsageChunk
     }
 
     /// The last cumulative usage the upstream reported.
@@ -55,7 +62,11 @@ public struct PassthroughRelay: StreamTranslator {
         held.append(contentsOf: bytes)
         parser.append(bytes)
         while !finished, let event = parser.next() {
-            release(upTo: event.endOffset, into: &output)
+            if hidesUsageChunk, event.data.withUnsafeBytes(RawJSONProbe.choicesAreEmpty) {
+                discard(upTo: event.endOffset)
+            } else {
+                release(upTo: event.endOffset, into: &output)
+            }
             inspect(event)
         }
         if !finished, parser.overflowed {
@@ -101,9 +112,13 @@ public struct PassthroughRelay: StreamTranslator {
     public private(set) var failure: OpenAIError?
 
     private mutating func release(upTo endOffset: Int, into output: inout [UInt8]) {
-        let count = endOffset - heldOffset
-        output.append(contentsOf: held[0..<count])
-        held.removeFirst(count)
+        output.append(contentsOf: held[0..<(endOffset - heldOffset)])
+        discard(upTo: endOffset)
+    }
+
+    /// Forgets the held bytes up to `endOffset` without relaying them.
+    private mutating func discard(upTo endOffset: Int) {
+        held.removeFirst(endOffset - heldOffset)
         heldOffset = endOffset
     }
 

@@ -29,6 +29,16 @@ enum RawJSONProbe {
         return raw[valueStart] == UInt8(ascii: "\"") && raw[valueStart + 1] != UInt8(ascii: "\"")
     }
 
+    /// Whether `"choices"` holds an empty array: the `stream_options.include_usage` chunk.
+    static func choicesAreEmpty(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard let valueStart = valueStart(after: "\"choices\"", in: raw, from: 0), raw[valueStart] == UInt8(ascii: "[") else {
+            return false
+        }
+        var i = valueStart + 1
+        while i < raw.count, JSONSyntax.isWhitespace(raw[i]) { i += 1 }
+        return i < raw.count && raw[i] == UInt8(ascii: "]")
+    }
+
     /// The offset of the value after `key` and its colon (spaces skipped), or nil.
     private static func valueStart(after key: StaticString, in raw: UnsafeRawBufferPointer, from start: Int) -> Int? {
         guard let found = find(key, in: raw, from: start) else { return nil }
