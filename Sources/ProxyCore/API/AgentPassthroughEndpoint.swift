@@ -35,10 +35,18 @@ struct AgentPassthroughEndpoint {
         let upstream = context.upstreamRequest(path: path, from: request, body: routed?.serialized ?? request.body)
         var outputLimit = (routed ?? body)["max_output_tokens"]?.intValue.flatMap { $0 >= 1 ? $0 : nil }
         if outputLimit == nil { outputLimit = route?.maxOutputTokens }
-        context.startRelay(
-            response, upstream: upstream, mode: stream ? .stream : .passthroughBody(.agentResponse),
-            translator: PassthroughRelay(wire: .agent),
-            upstreamModel: route.flatMap { $0.model ?? $0.preset } ?? model, outputTokenLimit: outputLimit, cancelsAgentRun: stream)
+        let upstreamModel = route.flatMap { $0.model ?? $0.preset } ?? model
+        let mode: ResponseBodyMode = stream ? .stream : .passthroughBody(.agentResponse)
+        switch settings.config.stream.responsesEvents {
+        case .openai where stream:
+            context.startRelay(
+                response, upstream: upstream, mode: mode, translator: ResponsesEventNormalizer(), upstreamModel: upstreamModel,
+                outputTokenLimit: outputLimit, cancelsAgentRun: true)
+        case .raw, .openai:
+            context.startRelay(
+                response, upstream: upstream, mode: mode, translator: PassthroughRelay(wire: .agent), upstreamModel: upstreamModel,
+                outputTokenLimit: outputLimit, cancelsAgentRun: stream)
+        }
     }
 
     /// `body` with the client-facing model id replaced by what `route` sends upstream.

@@ -27,8 +27,9 @@ extension ProxyConfig {
         {
             config.upstream = decodeUpstream(upstream)
         }
-        if let stream = root.object("stream", keys: ["metadata", "keepalive_ms"]) {
+        if let stream = root.object("stream", keys: ["metadata", "keepalive_ms", "responses_events"]) {
             if let metadata = stream.choice("metadata", as: MetadataMode.self) { config.stream.metadata = metadata }
+            if let events = stream.choice("responses_events", as: ResponsesEvents.self) { config.stream.responsesEvents = events }
             if let keepalive = stream.int("keepalive_ms", atLeast: 0) { config.stream.keepaliveMs = keepalive }
         }
         if let models = root.value("models") {

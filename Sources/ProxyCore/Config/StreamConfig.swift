@@ -10,10 +10,20 @@ public enum MetadataMode: String, Sendable, Equatable, CaseIterable {
     case sonar
 }
 
+/// How the `/v1/responses` pass-through streams the Agent API's events.
+public enum ResponsesEvents: String, Sendable, Equatable, CaseIterable {
+    /// Perplexity's events as they come.
+    case raw
+    /// Rewritten where the OpenAI SDKs' `responses.stream()` accumulators need it (`ResponsesEventNormalizer`).
+    case openai
+}
+
 /// How streams to clients are shaped.
 public struct StreamConfig: Sendable, Equatable {
     /// Where trailing metadata goes.
     public var metadata: MetadataMode
+    /// The event stream of the Responses pass-through.
+    public var responsesEvents: ResponsesEvents = .raw
     /// Interval of `: ping` comments while no event is due, so idle proxies and clients keep the stream open
     /// during long search phases; 0 turns pings off.
     public var keepaliveMs: Int
