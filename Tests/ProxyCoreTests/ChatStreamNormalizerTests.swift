@@ -291,6 +291,24 @@ private func normalize(_ upstream: String, includeUsage: Bool = false, sonarShap
                 + Wire.done)
     }
 
+    @Test func normalizer_genericUpstream_usageFromTheChunkAfterTheFinish() {
+        // An OpenAI-compatible upstream (asked for include_usage) reports usage in a `choices: []` chunk after
+        // its finish chunk: the finish chunk the client gets carries it.
+        let usage = #"{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}"#
+        let upstream =
+            Wire.event(#"{"id":"g","created":1,"choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"}}]}"#)
+            + Wire.event(#"{"id":"g","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#)
+            + Wire.event(#"{"id":"g","created":1,"choices":[],"usage":"# + usage + "}") + Wire.done
+        let result = normalize(upstream)
+        #expect(result.output.contains(#""finish_reason":"stop"}],"citations":[],"search_results":[],"usage":"# + usage))
+        #expect(result.output.hasSuffix(Wire.done))
+        // Without the usage chunk and without [DONE], the end of the body after the finish is a clean end.
+        let bare = normalize(
+            Wire.event(#"{"id":"g","created":1,"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}]}"#))
+        #expect(bare.output.hasSuffix(Wire.done))
+        #expect(!bare.output.contains("event: error"))
+    }
+
     @Test func normalizer_includeUsage_movesUsageToItsOwnChunkBeforeDone() {
         let result = normalize(Wire.stream2026, includeUsage: true)
         let usageChunk = Wire.head() + #"],"usage":"# + Wire.finalUsage + "}\n\n"

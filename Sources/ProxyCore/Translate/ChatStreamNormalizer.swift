@@ -22,6 +22,9 @@ public struct ChatStreamNormalizer: StreamTranslator {
     private var metadata = ChatTrailingMetadata()
     /// The first non-empty `finish_reason`, normalised to "stop" or "length".
     private var finishReason: String?
+    /// The finish chunk came without usage: the next event (a generic upstream's `choices: []` usage chunk, which
+    /// the proxy asks for) or the end of the body ends the stream.
+    private var finishAwaitsUsage = false
     private var finished = false
 
     /// A normaliser answering as `clientModel`; `includeUsage` adds the `choices: []` usage chunk; `sonarShape`
@@ -64,7 +67,9 @@ public struct ChatStreamNormalizer: StreamTranslator {
         while !finished, let event = parser.finish() {
             handle(event, into: &output)
         }
-        if !finished {
+        if !finished, finishReason != nil {
+            end(into: &output)
+        } else if !finished {
             fail(
                 "upstream_stream_truncated", "The upstream stream ended before its finish_reason or [DONE]: the answer is incomplete.",
                 into: &output)
@@ -123,8 +128,11 @@ public struct ChatStreamNormalizer: StreamTranslator {
             if reason?.kind == .string, !json.isEmptyString(reason) {
                 finishReason = json.stringEquals(reason, "length") ? "length" : "stop"
             }
-            if finishReason != nil || json.stringEquals(fields.object, "chat.completion.done") {
+            let hasUsage = fields.usage?.kind == .object
+            if json.stringEquals(fields.object, "chat.completion.done") || (finishReason != nil && (hasUsage || finishAwaitsUsage)) {
                 end(into: &output)
+            } else if finishReason != nil {
+                finishAwaitsUsage = true
             }
         }
     }
