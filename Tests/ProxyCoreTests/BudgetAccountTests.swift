@@ -43,53 +43,71 @@ import Testing
 
 /// The limiter under hostile input: no figure a member or an upstream sends can trap the process or move another
 /// member's budget.
-@Suite struct MemberLimiterTests {
+@Suite struct UsageLimiterTests {
     private let alice = ClientConfig(name: "alice", keyHash: "sha256:" + String(repeating: "a", count: 64), tokensPerDay: 1_000_000)
     private let bob = ClientConfig(name: "bob", keyHash: "sha256:" + String(repeating: "b", count: 64), tokensPerDay: 100_000)
-    private let clock: UTCDay.Now = ("2026-12-05", 3_600)
+    private let clock = UTCClock(day: "2026-12-05", secondsToDayEnd: 3_600, secondsToMonthEnd: 90_000)
 
     @Test func absurdOutputLimits_areClamped_notOverflowed() {
-        let limiter = MemberLimiter()
+        let limiter = UsageLimiter()
         for limit in [Int.max, Int.min, -5, 0] {
             let request = AdmissionRequest(stream: true, model: "sonar", bodyBytes: Int.max, outputTokenLimit: limit)
             // Refused (too large) or admitted: never a trap, never a negative reservation.
-            if case .success(let admission) = limiter.admit(alice, request, now: 1, clock: clock) {
+            if case .success(let admission) = limiter.admit(
+                "alice", member: alice, request, now: 1, clock: clock)
+            {
                 #expect(admission.reservedTokens >= 0)
-                limiter.finish(admission, usage: nil, upstreamAnswered: false, today: clock.day)
+                limiter.finish(admission, usage: nil, upstreamAnswered: false, clock: clock)
             }
         }
         let huge = StreamUsage(promptTokens: Int.max, completionTokens: Int.max, totalTokens: Int.max, costUSD: nil)
         if case .success(let admission) = limiter.admit(
-            alice, AdmissionRequest(stream: false, model: "sonar", bodyBytes: 10, outputTokenLimit: 10), now: 2, clock: clock)
+            "alice", member: alice, AdmissionRequest(stream: false, model: "sonar", bodyBytes: 10, outputTokenLimit: 10), now: 2,
+            clock: clock)
         {
-            limiter.finish(admission, usage: huge, upstreamAnswered: true, today: clock.day)
+            limiter.finish(admission, usage: huge, upstreamAnswered: true, clock: clock)
         }
         #expect(limiter.tokens(of: "alice").spent <= TokenCount.maximum)
     }
 
     @Test func oneMembersHugePrompt_doesNotRaiseAnothersEstimate() {
-        let limiter = MemberLimiter()
+        let limiter = UsageLimiter()
         let request = AdmissionRequest(stream: false, model: "sonar", bodyBytes: 100, outputTokenLimit: 100)
-        guard case .success(let big) = limiter.admit(alice, request, now: 1, clock: clock) else { return #expect(Bool(false)) }
+        guard
+            case .success(let big) = limiter.admit(
+                "alice", member: alice, request, now: 1, clock: clock)
+        else { return #expect(Bool(false)) }
         limiter.finish(
             big, usage: StreamUsage(promptTokens: 150_000, completionTokens: 10, totalTokens: 150_010, costUSD: nil),
-            upstreamAnswered: true, today: clock.day)
-        guard case .success(let small) = limiter.admit(bob, request, now: 2, clock: clock) else {
+            upstreamAnswered: true, clock: clock)
+        guard
+            case .success(let small) = limiter.admit(
+                "bob", member: bob, request, now: 2, clock: clock)
+        else {
             return #expect(Bool(false), "bob was refused because of alice's prompt")
         }
         #expect(small.reservedTokens < 1_000)
         // Alice's own next request does start from her experience.
-        guard case .success(let again) = limiter.admit(alice, request, now: 3, clock: clock) else { return #expect(Bool(false)) }
+        guard
+            case .success(let again) = limiter.admit(
+                "alice", member: alice, request, now: 3, clock: clock)
+        else { return #expect(Bool(false)) }
         #expect(again.reservedTokens >= 150_000)
     }
 
     @Test func aRequestThatGotAnAnswerButNoUsage_isChargedItsReservation_andSaysSo() {
-        let limiter = MemberLimiter()
+        let limiter = UsageLimiter()
         let request = AdmissionRequest(stream: true, model: "sonar", bodyBytes: 400, outputTokenLimit: 500)
-        guard case .success(let admission) = limiter.admit(alice, request, now: 1, clock: clock) else { return #expect(Bool(false)) }
-        #expect(limiter.finish(admission, usage: nil, upstreamAnswered: true, today: clock.day) == 600)
-        guard case .success(let refused) = limiter.admit(alice, request, now: 2, clock: clock) else { return #expect(Bool(false)) }
-        #expect(limiter.finish(refused, usage: nil, upstreamAnswered: false, today: clock.day) == 0)
+        guard
+            case .success(let admission) = limiter.admit(
+                "alice", member: alice, request, now: 1, clock: clock)
+        else { return #expect(Bool(false)) }
+        #expect(limiter.finish(admission, usage: nil, upstreamAnswered: true, clock: clock).tokens == 600)
+        guard
+            case .success(let refused) = limiter.admit(
+                "alice", member: alice, request, now: 2, clock: clock)
+        else { return #expect(Bool(false)) }
+        #expect(limiter.finish(refused, usage: nil, upstreamAnswered: false, clock: clock).tokens == 0)
         #expect(limiter.tokens(of: "alice").spent == 600)
     }
 }

@@ -78,10 +78,43 @@ import Testing
             + #"{"ts":"2026-12-05T09:00:01.000Z","cli"#
         let path = try file(text)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let totals = LedgerTotals.read(path: path, day: "2026-12-05")
-        #expect(totals.tokensByClient == ["alice": 15, "bob": 20])
+        let totals = LedgerTotals.read(path: path, clock: Self.clock, month: false)
+        #expect(totals.tokensToday == ["alice": 15, "bob": 20])
         #expect(totals.largestPrompts.largest(member: "bob", model: "sonar") == 7)
         #expect(totals.largestPrompts.largest(member: "alice", model: "sonar") == 1)
         #expect(totals.linesRead == 4)
+    }
+
+    private static let clock = UTCClock(day: "2026-12-05", secondsToDayEnd: 3_600, secondsToMonthEnd: 86_400 * 26 + 3_600)
+
+    @Test func totals_readTheMonth_whenAMonthlyBudgetAsks_withChargedDollars() throws {
+        func line(_ ts: String, _ client: String, cost: Double?, charged: USDAmount? = nil, model: String = "sonar") -> String {
+            String(
+                decoding: UsageRecord(
+                    timestamp: ts, requestID: "r", client: client, model: model, upstreamModel: model, stream: true, status: 200,
+                    outcome: "ok", promptTokens: 1, completionTokens: 1, totalTokens: 2, costUSD: cost, ttfbMs: nil, durationMs: 1,
+                    chargedUSD: charged
+                ).jsonLine, as: UTF8.self)
+        }
+        let text =
+            line("2026-11-30T23:59:59.000Z", "alice", cost: 9) + line("2026-12-01T00:00:01.000Z", "alice", cost: 0.1)
+            + line("2026-12-03T08:00:00.000Z", "bob", cost: 0.005023, model: "sonar-pro")
+            + line("2026-12-05T09:00:00.000Z", "alice", cost: nil, charged: USDAmount(nanos: 50_000_000))
+            + line("2026-12-05T10:00:00.000Z", "alice", cost: 0.006)
+        let path = try file(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        let month = LedgerTotals.read(path: path, clock: Self.clock, month: true)
+        #expect(month.costToday == ["alice": USDAmount(nanos: 56_000_000)])
+        #expect(month.costMonth == ["alice": USDAmount(nanos: 156_000_000), "bob": USDAmount(nanos: 5_023_000)])
+        #expect(month.teamCostToday == USDAmount(nanos: 56_000_000))
+        #expect(month.teamCostMonth == USDAmount(nanos: 161_023_000))
+        #expect(month.learnedCosts.largest(model: "sonar") == USDAmount(nanos: 100_000_000))
+        #expect(month.learnedCosts.largest(model: "sonar-pro") == USDAmount(nanos: 5_023_000))
+
+        let today = LedgerTotals.read(path: path, clock: Self.clock, month: false)
+        #expect(today.costMonth == today.costToday)
+        #expect(today.teamCostMonth == USDAmount(nanos: 56_000_000))
+        #expect(today.learnedCosts.largest(model: "sonar") == USDAmount(nanos: 6_000_000))
     }
 }

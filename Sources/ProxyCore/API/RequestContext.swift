@@ -34,18 +34,20 @@ struct RequestContext: Sendable {
                 stream: stream)
             return
         }
-        var admission: MemberAdmission?
-        if let member = caller.member {
-            let request = AdmissionRequest(
-                stream: stream, model: clientModel, bodyBytes: upstream.body.count, outputTokenLimit: outputTokenLimit)
-            switch state.limiter.admit(member, request, now: MonotonicClock.nanoseconds(), clock: UTCDay.now()) {
-            case .failure(let error):
-                RequestRejection.reject(
-                    error, response: response, state: state, caller: caller, route: route, model: clientModel, stream: stream)
-                return
-            case .success(let admitted):
-                admission = admitted
-            }
+        let request = AdmissionRequest(
+            stream: stream, model: clientModel, bodyBytes: upstream.body.count, outputTokenLimit: outputTokenLimit,
+            maxCost: settings.config.models[clientModel]?.maxCostUSD)
+        let admission: Admission
+        switch state.limiter.admit(
+            caller.name, member: caller.member, team: settings.config.budget, request, now: MonotonicClock.nanoseconds(),
+            clock: UTCClock.now())
+        {
+        case .failure(let error):
+            RequestRejection.reject(
+                error, response: response, state: state, caller: caller, route: route, model: clientModel, stream: stream)
+            return
+        case .success(let admitted):
+            admission = admitted
         }
         let config = settings.config
         let timeouts = RelayTimeouts(
@@ -71,11 +73,11 @@ struct RequestContext: Sendable {
         relay.start()
     }
 
-    private func finished(_ outcome: RelayOutcome, upstreamModel: String, admission: MemberAdmission?) {
-        let charged = admission.map {
-            state.limiter.finish($0, usage: outcome.usage, upstreamAnswered: outcome.upstreamAnswered, today: UTCDay.now().day)
-        }
+    private func finished(_ outcome: RelayOutcome, upstreamModel: String, admission: Admission) {
+        let charged = state.limiter.finish(
+            admission, usage: outcome.usage, upstreamAnswered: outcome.upstreamAnswered, clock: UTCClock.now())
         let reported = outcome.usage?.totalTokens ?? 0
+        let reportedCost = outcome.usage?.costUSD.flatMap { USDAmount(dollars: max(0, $0)) } ?? .zero
         let metrics = state.metrics
         metrics.requestsInFlight.subtract(1)
         if stream { metrics.streamsOpen.subtract(1) }
@@ -93,7 +95,8 @@ struct RequestContext: Sendable {
                     upstreamModel: upstreamModel, stream: stream, status: outcome.status, outcome: outcome.kind.rawValue,
                     promptTokens: outcome.usage?.promptTokens ?? 0, completionTokens: outcome.usage?.completionTokens ?? 0,
                     totalTokens: reported, costUSD: outcome.usage?.costUSD, ttfbMs: ttfbMs, durationMs: durationMs,
-                    chargedTokens: charged == reported ? nil : charged))
+                    chargedTokens: charged.tokens == reported ? nil : charged.tokens,
+                    chargedUSD: charged.cost == reportedCost ? nil : charged.cost))
         }
         state.logger.info(
             "request finished",

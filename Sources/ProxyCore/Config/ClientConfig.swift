@@ -12,10 +12,14 @@ public struct ClientConfig: Sendable, Equatable {
     public var maxConcurrentStreams: Int?
     /// Total tokens (prompt + completion) allowed per UTC day; nil is unlimited.
     public var tokensPerDay: Int?
+    /// US dollars allowed per UTC day and per UTC calendar month (`usd_per_day`, `usd_per_month`).
+    public var dollars: DollarBudget
+    /// Whether this member may use `/admin/*` (and so the dashboard).
+    public var admin: Bool
 
     public init(
         name: String, keyHash: String, models: [String]? = nil, requestsPerMinute: Int? = nil,
-        maxConcurrentStreams: Int? = nil, tokensPerDay: Int? = nil
+        maxConcurrentStreams: Int? = nil, tokensPerDay: Int? = nil, dollars: DollarBudget = DollarBudget(), admin: Bool = false
     ) {
         self.name = name
         self.keyHash = keyHash
@@ -23,6 +27,8 @@ public struct ClientConfig: Sendable, Equatable {
         self.requestsPerMinute = requestsPerMinute
         self.maxConcurrentStreams = maxConcurrentStreams
         self.tokensPerDay = tokensPerDay
+        self.dollars = dollars
+        self.admin = admin
     }
 
     /// Whether this member may call the given client-facing model id.

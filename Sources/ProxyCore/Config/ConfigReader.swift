@@ -133,6 +133,20 @@ struct ConfigObject {
         return int
     }
 
+    /// A US-dollar amount greater than zero, read exactly from the number's text (`0.006` is 6,000,000 nanodollars).
+    func dollars(_ key: String) -> USDAmount? {
+        guard let value = value(key) else { return nil }
+        guard case .number(let text) = value else {
+            reader.report(path(of: key), ConfigReader.expected("number (US dollars)", got: value))
+            return nil
+        }
+        guard let amount = USDAmount(decimal: text), amount.nanos > 0 else {
+            reader.report(path(of: key), "must be a dollar amount greater than 0 with at most 9 decimals; got \(text)")
+            return nil
+        }
+        return amount
+    }
+
     /// The elements of an array member, each with its own path.
     func array(_ key: String) -> [(value: JSONValue, path: String)]? {
         guard let value = value(key) else { return nil }

@@ -22,7 +22,9 @@ extension ModelRoute {
     }
 
     private static func decode(_ value: JSONValue, at path: String, reader: ConfigReader) -> ModelRoute? {
-        let optional: Set = ["model", "preset", "tools", "tool_choice", "instructions", "max_steps", "max_output_tokens"]
+        let optional: Set = [
+            "model", "preset", "tools", "tool_choice", "instructions", "max_steps", "max_output_tokens", "max_cost_usd",
+        ]
         guard
             let object = reader.object(
                 value, at: path, keys: optional.sorted() + ["owned_by"], nullable: optional)
@@ -40,6 +42,7 @@ extension ModelRoute {
         route.instructions = object.string("instructions")
         route.maxSteps = object.int("max_steps", atLeast: maxStepsRange.lowerBound, atMost: maxStepsRange.upperBound)
         route.maxOutputTokens = object.int("max_output_tokens", atLeast: 1)
+        route.maxCostUSD = object.dollars("max_cost_usd")
         if let ownedBy = object.nonEmptyString("owned_by") { route.ownedBy = ownedBy }
         return route
     }

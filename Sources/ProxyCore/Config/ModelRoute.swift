@@ -19,12 +19,16 @@ public struct ModelRoute: Sendable, Equatable {
     /// The most output tokens one request to this id may produce: sent upstream when the client sets no
     /// `max_tokens`, a lower limit for clients that ask for more, and what token budgets reserve.
     public var maxOutputTokens: Int?
+    /// The most one request to this id may cost (`max_cost_usd`): what dollar budgets reserve for it. Without it
+    /// they reserve the most this id cost in its recent requests, or `AdmissionRequest.defaultCostReservation`.
+    public var maxCostUSD: USDAmount?
     /// `owned_by` reported for this id by `GET /v1/models`.
     public var ownedBy: String
 
     public init(
         model: String? = nil, preset: String? = nil, tools: [JSONValue]? = nil, toolChoice: JSONValue? = nil,
-        instructions: String? = nil, maxSteps: Int? = nil, maxOutputTokens: Int? = nil, ownedBy: String = "perplexity"
+        instructions: String? = nil, maxSteps: Int? = nil, maxOutputTokens: Int? = nil, maxCostUSD: USDAmount? = nil,
+        ownedBy: String = "perplexity"
     ) {
         self.model = model
         self.preset = preset
@@ -33,6 +37,7 @@ public struct ModelRoute: Sendable, Equatable {
         self.instructions = instructions
         self.maxSteps = maxSteps
         self.maxOutputTokens = maxOutputTokens
+        self.maxCostUSD = maxCostUSD
         self.ownedBy = ownedBy
     }
 

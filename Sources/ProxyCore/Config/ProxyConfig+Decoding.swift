@@ -10,7 +10,7 @@ extension ProxyConfig {
                 document, at: ConfigPath.root,
                 keys: [
                     "listen", "upstream", "stream", "models", "clients", "allow_anonymous", "usage_ledger",
-                    "usage_ledger_required", "tls",
+                    "usage_ledger_required", "tls", "budget",
                     "shutdown_grace_ms", "limits", "log_level", "event_loops", "metrics_open",
                 ],
                 nullable: ["usage_ledger", "tls", "event_loops"])
@@ -42,6 +42,9 @@ extension ProxyConfig {
         if let ledger = root.string("usage_ledger", parsedBy: writableFilePath) { config.usageLedger = ledger }
         if let required = root.bool("usage_ledger_required") { config.usageLedgerRequired = required }
         if let tls = root.object("tls", keys: ["cert", "key"]) { config.tls = decodeTLS(tls) }
+        if let budget = root.object("budget", keys: ["usd_per_day", "usd_per_month"], nullable: ["usd_per_day", "usd_per_month"]) {
+            config.budget = DollarBudget(perDay: budget.dollars("usd_per_day"), perMonth: budget.dollars("usd_per_month"))
+        }
         if let grace = root.int("shutdown_grace_ms", atLeast: 0) { config.shutdownGraceMs = grace }
         if let limits = root.object(
             "limits",
@@ -81,10 +84,12 @@ extension ProxyConfig {
 
     /// A member entry, or nil when a required field is missing or refused.
     private static func decodeClient(_ value: JSONValue, at path: String, reader: ConfigReader) -> ClientConfig? {
-        let nullable: Set = ["models", "requests_per_minute", "max_concurrent_streams", "tokens_per_day"]
+        let nullable: Set = [
+            "models", "requests_per_minute", "max_concurrent_streams", "tokens_per_day", "usd_per_day", "usd_per_month",
+        ]
         guard
             let object = reader.object(
-                value, at: path, keys: ["name", "key_hash"] + nullable.sorted(), nullable: nullable)
+                value, at: path, keys: ["name", "key_hash", "admin"] + nullable.sorted(), nullable: nullable)
         else { return nil }
         for key in ["name", "key_hash"] where object.value(key) == nil {
             reader.report(object.path(of: key), "missing (required)")
@@ -101,10 +106,12 @@ extension ProxyConfig {
         let requestsPerMinute = object.int("requests_per_minute", atLeast: 1)
         let maxConcurrentStreams = object.int("max_concurrent_streams", atLeast: 1)
         let tokensPerDay = object.int("tokens_per_day", atLeast: 1)
+        let dollars = DollarBudget(perDay: object.dollars("usd_per_day"), perMonth: object.dollars("usd_per_month"))
+        let admin = object.bool("admin") ?? false
         guard let name, let keyHash else { return nil }
         return ClientConfig(
             name: name, keyHash: keyHash, models: models, requestsPerMinute: requestsPerMinute,
-            maxConcurrentStreams: maxConcurrentStreams, tokensPerDay: tokensPerDay)
+            maxConcurrentStreams: maxConcurrentStreams, tokensPerDay: tokensPerDay, dollars: dollars, admin: admin)
     }
 
     private static func decodeTLS(_ object: ConfigObject) -> TLSConfig? {

@@ -19,6 +19,8 @@ public struct ProxyConfig: Sendable, Equatable {
     public var usageLedger: String?
     /// Refuse new requests (503 `ledger_unavailable`) while the ledger cannot be written.
     public var usageLedgerRequired: Bool
+    /// The whole proxy's dollar budget (`budget`): every caller's requests together, anonymous ones included.
+    public var budget: DollarBudget
     /// Certificate and key for HTTPS; nil serves plain HTTP.
     public var tls: TLSConfig?
     /// How long a drain lets open streams finish before aborting them.
@@ -42,6 +44,7 @@ public struct ProxyConfig: Sendable, Equatable {
         allowAnonymous = false
         usageLedger = nil
         usageLedgerRequired = false
+        budget = DollarBudget()
         tls = nil
         shutdownGraceMs = 30_000
         limits = LimitsConfig()
@@ -61,6 +64,11 @@ public struct ProxyConfig: Sendable, Equatable {
     /// public by accident.
     public var metricsAreOpen: Bool {
         clients.isEmpty || (metricsOpen && listen.isLoopback)
+    }
+
+    /// Whether any monthly dollar budget is set: start-up then seeds the whole month from the ledger, not just today.
+    public var hasMonthlyBudget: Bool {
+        budget.perMonth != nil || clients.contains { $0.dollars.perMonth != nil }
     }
 
     /// Log levels accepted by `log_level` and `--log-level`, most verbose first.

@@ -26,11 +26,11 @@ public final class ProxyServer: @unchecked Sendable {
             openConnections: state.metrics.connectionsOpen, refusedConnections: state.metrics.connectionsRefused)
         Self.applyConnectionCache(config, to: loops)
         if let path = config.usageLedger {
-            let totals = LedgerTotals.read(path: path, day: UTCDay.now().day)
+            let totals = LedgerTotals.read(path: path, clock: UTCClock.now(), month: config.hasMonthlyBudget)
             state.limiter.seed(totals)
             state.logger.debug(
                 "seeded limits from the usage ledger",
-                metadata: ["lines": "\(totals.linesRead)", "members": "\(totals.tokensByClient.count)"])
+                metadata: ["lines": "\(totals.linesRead)", "callers": "\(totals.costMonth.count)"])
             do {
                 state.replaceLedger(with: try UsageLedger(path: path, metrics: state.metrics, logger: state.logger))
             } catch {

@@ -8,7 +8,7 @@ public final class ProxyState: Sendable {
     /// Counters for `/metrics`.
     public let metrics = ProxyMetrics()
     /// Per-member request, stream and token limits.
-    public let limiter = MemberLimiter()
+    public let limiter = UsageLimiter()
     /// The usage ledger, when configured.
     public let ledger: Mutex<UsageLedger?>
     /// The process logger.

@@ -1,47 +1,79 @@
-/// What start-up restores from the usage ledger, so a restart hands out no fresh budget: today's totals per member.
+/// What start-up restores from the usage ledger, so a restart hands out no fresh budget: the current day's (and,
+/// when a monthly budget needs it, the current month's) totals per caller and for the whole proxy, and what was
+/// learned about prompt sizes and costs.
 ///
-/// Read backwards from the end of the file and only as far as today reaches, so start-up time and memory do not
-/// grow with the ledger (a team's ledger grows by ~100 MB a month).
+/// Read backwards from the end of the file and only as far as the periods reach, so start-up time and memory do
+/// not grow with the ledger (a team's ledger grows by ~100 MB a month).
 public struct LedgerTotals: Sendable, Equatable {
-    /// The UTC day totalled, "YYYY-MM-DD".
-    public var day: String
-    /// Tokens charged per member (ledger `client`) on `day`.
-    public var tokensByClient: [String: Int] = [:]
-    /// The largest prompt seen per member and client-facing model on `day` (`LearnedPrompts`), so reservations
+    /// The periods totalled.
+    public var clock: UTCClock
+    /// Tokens charged per caller (ledger `client`) today.
+    public var tokensToday: [String: Int] = [:]
+    /// Dollars charged per caller today, and this month (when the month was read; else today's again).
+    public var costToday: [String: USDAmount] = [:]
+    public var costMonth: [String: USDAmount] = [:]
+    /// Dollars charged to the whole proxy today and this month.
+    public var teamCostToday = USDAmount.zero
+    public var teamCostMonth = USDAmount.zero
+    /// The largest prompt seen per member and client-facing model today (`LearnedPrompts`), so reservations
     /// start from experience.
     public var largestPrompts = LearnedPrompts()
+    /// The costs of the most recent requests per model in the periods read.
+    public var learnedCosts = LearnedCosts()
     /// Lines read.
     public var linesRead = 0
 
-    public init(day: String) {
-        self.day = day
+    public init(clock: UTCClock) {
+        self.clock = clock
     }
 
-    /// Totals `day` in the ledger at `path` (an unreadable or missing file gives empty totals).
-    public static func read(path: String, day: String) -> LedgerTotals {
-        var totals = LedgerTotals(day: day)
+    /// Totals the current periods in the ledger at `path` (an unreadable or missing file gives empty totals).
+    /// `month`: read back to the first of the month (a monthly budget is configured), else to today only.
+    public static func read(path: String, clock: UTCClock, month: Bool) -> LedgerTotals {
+        var totals = LedgerTotals(clock: clock)
+        let since = month ? clock.month + "-01" : clock.day
+        var newestFirstCosts: [String: [USDAmount]] = [:]
         var earlierInARow = 0
         _ = LedgerReader.forEachLineBackwards(path: path) { line in
             // Lines are appended in time order, give or take a few milliseconds between loops (a record stamped
-            // 23:59:59.999 can follow one stamped 00:00:00.001): today ends after a run of earlier lines.
-            if let lineDay = UsageRecord.day(ofLine: line), lineDay < day {
+            // 23:59:59.999 can follow one stamped 00:00:00.001): the periods end after a run of earlier lines.
+            if let lineDay = UsageRecord.day(ofLine: line), lineDay < since {
                 earlierInARow += 1
-                return earlierInARow < Self.earlierLinesThatEndToday
+                return earlierInARow < Self.earlierLinesThatEndThePeriod
             }
             earlierInARow = 0
             totals.linesRead += 1
-            guard let record = UsageRecord(jsonLine: line), record.timestamp.hasPrefix(day) else { return true }
+            guard let record = UsageRecord(jsonLine: line), record.timestamp >= since else { return true }
             totals.add(record)
+            if let cost = record.costUSD.flatMap(USDAmount.init(dollars:)), cost > .zero,
+                newestFirstCosts[record.model, default: []].count < LearnedCosts.window
+            {
+                newestFirstCosts[record.model, default: []].append(cost)
+            }
             return true
         }
+        for (model, costs) in newestFirstCosts {
+            for cost in costs.reversed() { totals.learnedCosts.observe(model: model, cost: cost) }
+        }
+        if !month { totals.costMonth = totals.costToday }
+        if !month { totals.teamCostMonth = totals.teamCostToday }
         return totals
     }
 
-    /// Consecutive lines from an earlier day after which reading stops.
-    static let earlierLinesThatEndToday = 64
+    /// Consecutive lines from an earlier period after which reading stops.
+    static let earlierLinesThatEndThePeriod = 64
 
     mutating func add(_ record: UsageRecord) {
-        tokensByClient[record.client] = min(tokensByClient[record.client, default: 0] + record.budgetTokens, Int.max / 2)
-        largestPrompts.observe(member: record.client, model: record.model, promptTokens: record.promptTokens)
+        let cost = record.budgetCost
+        if record.timestamp.hasPrefix(clock.day) {
+            tokensToday[record.client] = min(tokensToday[record.client, default: 0] + record.budgetTokens, Int.max / 2)
+            largestPrompts.observe(member: record.client, model: record.model, promptTokens: record.promptTokens)
+            costToday[record.client, default: .zero] += cost
+            teamCostToday += cost
+        }
+        if record.timestamp.hasPrefix(clock.month) {
+            costMonth[record.client, default: .zero] += cost
+            teamCostMonth += cost
+        }
     }
 }

@@ -19,6 +19,32 @@ public struct USDAmount: Sendable, Hashable, Comparable, CustomStringConvertible
         nanos = Int64(scaled)
     }
 
+    /// The exact amount a JSON number spells (`0.006`, `12`, `1.5e-3`), as a config file gives it; nil for
+    /// anything else or more than nine decimals' precision lost. Decimal text is read digit by digit, so `0.006`
+    /// is exactly 6,000,000 nanodollars (no binary rounding).
+    public init?(decimal text: String) {
+        guard let nanos = Self.nanos(decimal: text) else { return nil }
+        self.init(nanos: nanos)
+    }
+
+    private static func nanos(decimal text: String) -> Int64? {
+        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) else {
+            return Double(text).flatMap(USDAmount.init(dollars:))?.nanos
+        }
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let wholeText = parts.first, !wholeText.isEmpty, wholeText.count <= 9, let whole = Int64(wholeText) else {
+            return nil
+        }
+        var fraction: Int64 = 0
+        if parts.count == 2 {
+            let digits = parts[1]
+            guard !digits.isEmpty, digits.count <= 9, let value = Int64(digits) else { return nil }
+            fraction = value
+            for _ in digits.count..<9 { fraction *= 10 }
+        }
+        return whole * nanosPerDollar + fraction
+    }
+
     /// The amount as a plain decimal (`0.066`, `12`, `0.000000001`): what reports and JSON print.
     public var description: String {
         let sign = nanos < 0 ? "-" : ""

@@ -21,11 +21,14 @@ public struct UsageRecord: Sendable, Equatable {
     /// Tokens charged to the member's budget when that differs from `totalTokens`: a request that reached the
     /// upstream but reported no usage is charged its reservation. Written only then, and read by start-up.
     public var chargedTokens: Int?
+    /// Dollars charged to the budgets when that differs from `costUSD` (a request that reached the upstream but
+    /// reported no usage is charged its dollar reservation). Written only then, and read by start-up.
+    public var chargedUSD: USDAmount?
 
     public init(
         timestamp: String, requestID: String, client: String, model: String, upstreamModel: String, stream: Bool,
         status: Int, outcome: String, promptTokens: Int, completionTokens: Int, totalTokens: Int, costUSD: Double?,
-        ttfbMs: Double?, durationMs: Double, chargedTokens: Int? = nil
+        ttfbMs: Double?, durationMs: Double, chargedTokens: Int? = nil, chargedUSD: USDAmount? = nil
     ) {
         self.timestamp = timestamp
         self.requestID = requestID
@@ -42,10 +45,16 @@ public struct UsageRecord: Sendable, Equatable {
         self.ttfbMs = ttfbMs
         self.durationMs = durationMs
         self.chargedTokens = chargedTokens
+        self.chargedUSD = chargedUSD
     }
 
     /// The tokens this request cost the member's budget.
     public var budgetTokens: Int { chargedTokens ?? totalTokens }
+
+    /// The dollars this request cost the budgets.
+    public var budgetCost: USDAmount {
+        chargedUSD ?? costUSD.flatMap { USDAmount(dollars: max(0, $0)) } ?? .zero
+    }
 
     /// The JSON line, keys in the contract's order, ending in `\n`.
     public var jsonLine: [UInt8] {
@@ -58,6 +67,7 @@ public struct UsageRecord: Sendable, Equatable {
             ("cost_usd", number(costUSD)), ("ttfb_ms", number(ttfbMs)), ("duration_ms", .number(durationMs)),
         ]
         if let chargedTokens { fields.append(("charged_tokens", .number(chargedTokens))) }
+        if let chargedUSD { fields.append(("charged_usd", .number(chargedUSD.description))) }
         var out: [UInt8] = [UInt8(ascii: "{")]
         for (i, (key, value)) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -111,6 +121,7 @@ public struct UsageRecord: Sendable, Equatable {
                 case "total_tokens": record.totalTokens = TokenCount.clamped(json.int(value) ?? 0)
                 case "charged_tokens": record.chargedTokens = json.int(value).map(TokenCount.clamped)
                 case "cost_usd": record.costUSD = json.double(value)
+                case "charged_usd": record.chargedUSD = json.double(value).flatMap(USDAmount.init(dollars:))
                 case "ttfb_ms": record.ttfbMs = json.double(value)
                 case "duration_ms": record.durationMs = json.double(value) ?? 0
                 default: break

@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The budget periods now: the UTC day and the UTC calendar month, and when each ends.
+public struct UTCClock: Sendable, Equatable {
+    /// Today, "YYYY-MM-DD".
+    public var day: String
+    /// This month, "YYYY-MM".
+    public var month: String
+    /// Seconds until the next 00:00 UTC.
+    public var secondsToDayEnd: Int
+    /// Seconds until 00:00 UTC on the first of next month.
+    public var secondsToMonthEnd: Int
+
+    public init(day: String, secondsToDayEnd: Int, secondsToMonthEnd: Int) {
+        self.day = day
+        self.month = String(day.prefix(7))
+        self.secondsToDayEnd = secondsToDayEnd
+        self.secondsToMonthEnd = secondsToMonthEnd
+    }
+
+    /// The periods at the current time.
+    public static func now() -> UTCClock {
+        at(time(nil))
+    }
+
+    /// The periods at `seconds` since the epoch.
+    public static func at(_ seconds: time_t) -> UTCClock {
+        var seconds = seconds
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let elapsed = Int(parts.tm_hour) * 3600 + Int(parts.tm_min) * 60 + Int(parts.tm_sec)
+        let daysLeft = daysIn(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1) - Int(parts.tm_mday)
+        return UTCClock(
+            day: dayString(parts), secondsToDayEnd: 86_400 - elapsed, secondsToMonthEnd: daysLeft * 86_400 + 86_400 - elapsed)
+    }
+
+    /// The UTC day `days` days before `seconds` since the epoch, "YYYY-MM-DD".
+    public static func day(_ days: Int, before seconds: time_t) -> String {
+        var earlier = seconds - time_t(days) * 86_400
+        var parts = tm()
+        gmtime_r(&earlier, &parts)
+        return dayString(parts)
+    }
+
+    private static func dayString(_ parts: tm) -> String {
+        func pad(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))"
+    }
+
+    private static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}
