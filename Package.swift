@@ -32,7 +32,8 @@ let package = Package(
                 "COpenSSL",
                 "CPosixShims",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.embedInCode("API/Admin/dashboard.html")]
         ),
         .target(
             name: "MockUpstream",

@@ -272,3 +272,13 @@ def assert_canonical_usage(usage: Any) -> None:
         cost = cost.model_dump()
     assert isinstance(cost, dict), f"usage has no cost object: {usage!r}"
     assert abs(cost["total_cost"] - CANONICAL_TOTAL_COST) < 1e-9, cost
+
+
+def eventually(condition, seconds: float = 10) -> bool:
+    """Polls `condition` every 0.1 s until it holds or `seconds` pass; its last answer."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()

@@ -14,6 +14,7 @@ from pathlib import Path
 import requests
 
 from conftest import BINARY, UPSTREAM_KEY, clean_env, launch
+from support import eventually
 
 MEMBER = {"name": "alice", "key_hash": "sha256:1fb7e1fdb017f1e8dba74dfce34ad860afe0221ec89ea97df5c20a537908bced"}
 
@@ -35,15 +36,6 @@ def _healthz(url: str) -> int:
         return 0
 
 
-def _eventually(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
 def _open_idle(host: str, port: int, count: int) -> list[socket.socket]:
     conns = []
     for _ in range(count):
@@ -58,7 +50,7 @@ def _run_exhaustion(proc, count: int = 300) -> None:
     for s in conns:
         s.close()
     # The listener must come back by itself, within about a second of descriptors being free again.
-    assert _eventually(lambda: _healthz(proc.url) == 200, 3), proc.log_text()[-2000:]
+    assert eventually(lambda: _healthz(proc.url) == 200, 3), proc.log_text()[-2000:]
     assert proc.alive()
 
 
@@ -200,6 +192,6 @@ def test_a_30_mb_body_of_a_million_messages_takes_bounded_memory_and_stalls_noth
         peak = _peak_kb(proc)
         assert peak - before < 4 * len(body) // 1024, f"peak grew by {peak - before} KiB for a {len(body)} byte body"
         # Memory is given back afterwards.
-        assert _eventually(lambda: _rss_kb(proc) - before < len(body) // 1024, 5), (_rss_kb(proc), before)
+        assert eventually(lambda: _rss_kb(proc) - before < len(body) // 1024, 5), (_rss_kb(proc), before)
     finally:
         proc.stop()

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from conftest import BINARY, UPSTREAM_KEY, clean_env, run_cli
-from support import QUESTION
+from support import QUESTION, eventually
 
 
 def _chat(url: str, scenario: str | None = None) -> requests.Response:
@@ -44,15 +44,6 @@ def _metric(url: str, name: str) -> float:
         if line.startswith(name + " "):
             return float(line.split()[1])
     raise AssertionError(f"{name} not in /metrics")
-
-
-def _wait(condition, seconds: float = 10) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 @pytest.fixture
@@ -105,7 +96,7 @@ def test_full_disk_loses_no_record_and_glues_no_line(spawn, stacks, tmp_path, ti
     failures = [line for line in proxy.log_text().splitlines() if "usage ledger write failed" in line]
     assert len(failures) == 1, failures  # once per episode, not once per record
     filler.unlink()
-    assert _wait(lambda: _metric(proxy.url, "pplx_ledger_pending_records") == 0)
+    assert eventually(lambda: _metric(proxy.url, "pplx_ledger_pending_records") == 0)
     records = _records(ledger)
     assert len(records) == 60, len(records)
     assert len({r["request_id"] for r in records}) == 60
@@ -133,7 +124,7 @@ def test_required_ledger_refuses_requests_while_it_cannot_be_written(spawn, stac
     assert refused.headers.get("Retry-After")
     assert requests.get(proxy.url + "/healthz", timeout=(5, 5)).status_code == 200
     filler.unlink()
-    assert _wait(lambda: _chat(proxy.url).status_code == 200)
+    assert eventually(lambda: _chat(proxy.url).status_code == 200)
     assert len(_records(ledger)) >= 3
 
 
@@ -144,15 +135,15 @@ def test_a_moved_ledger_is_written_afresh_and_sighup_reopens_it(spawn, stacks, t
     # logrotate's default: move the file away, then (postrotate) SIGHUP.
     ledger.rename(tmp_path / "usage.jsonl.1")
     proxy.popen.send_signal(signal.SIGHUP)
-    assert _wait(lambda: "configuration reloaded" in proxy.log_text())
+    assert eventually(lambda: "configuration reloaded" in proxy.log_text())
     assert _chat(proxy.url).status_code == 200
     assert len(_records(tmp_path / "usage.jsonl.1")) == 1
-    assert _wait(lambda: ledger.exists() and len(_records(ledger)) == 1)
+    assert eventually(lambda: ledger.exists() and len(_records(ledger)) == 1)
     # Without a signal (a rotation tool that forgot it): noticed within a second or so.
     ledger.rename(tmp_path / "usage.jsonl.2")
     time.sleep(1.2)
     assert _chat(proxy.url).status_code == 200
-    assert _wait(lambda: ledger.exists() and len(_records(ledger)) == 1)
+    assert eventually(lambda: ledger.exists() and len(_records(ledger)) == 1)
 
 
 def test_check_config_refuses_a_ledger_in_a_missing_directory(tmp_path):

@@ -39,6 +39,12 @@ enum ClientErrors {
             message: "Member '\(caller)' may not use model '\(model)'.", param: "model")
     }
 
+    static func adminRequired(caller: String) -> OpenAIError {
+        OpenAIError(
+            status: 403, type: "permission_error", code: "admin_required",
+            message: "Member '\(caller)' is not an admin; /admin/* needs a member with \"admin\": true.")
+    }
+
     static func unknownModel(_ model: String, known: [String]) -> OpenAIError {
         OpenAIError(
             status: 400, type: "invalid_request_error", code: "model_not_found",

@@ -1,7 +1,7 @@
 import Logging
 
 /// Routes requests to the proxy's endpoints: the chat completions relay, model list, Agent API pass-through,
-/// health, readiness and metrics.
+/// health, readiness, metrics, and the admin usage report with its dashboard.
 public struct ProxyRequestHandler: HTTPRequestHandler {
     let state: ProxyState
 
@@ -41,6 +41,21 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
             headers.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             state.metrics.recordRequest(route: "metrics", status: 200)
             response.respond(status: 200, headers: headers, body: Array(state.metrics.render().utf8))
+        case "/dashboard":
+            guard request.method == "GET" || request.method == "HEAD" else {
+                return reject(
+                    request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "dashboard", allow: "GET")
+            }
+            state.metrics.recordRequest(route: "dashboard", status: 200)
+            response.respond(DashboardPage.response())
+        case "/admin/usage":
+            guard request.method == "GET" else {
+                return rejectAfterAuthentication(
+                    request, response, ClientErrors.methodNotAllowed(request.method, allowed: "GET"), route: "admin", allow: "GET")
+            }
+            withCaller(request, response, route: "admin", refusedWhileDraining: false) { settings, caller in
+                AdminEndpoint(state: state, settings: settings).handle(request, caller: caller, response: response)
+            }
         case "/chat/completions", "/v1/chat/completions":
             guard request.method == "POST" else {
                 return rejectAfterAuthentication(
@@ -83,10 +98,12 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
         }
     }
 
-    /// Authenticates, refuses while draining, then runs `body` with the request's settings snapshot.
-    private func withCaller(_ request: HTTPRequest, _ response: HTTPResponseWriter, route: String, _ body: (ProxySettings, Caller) -> Void)
-    {
-        if state.isDraining { return reject(request, response, ClientErrors.draining, route: route) }
+    /// Authenticates, refuses while draining (unless told not to), then runs `body` with the request's settings snapshot.
+    private func withCaller(
+        _ request: HTTPRequest, _ response: HTTPResponseWriter, route: String, refusedWhileDraining: Bool = true,
+        _ body: (ProxySettings, Caller) -> Void
+    ) {
+        if refusedWhileDraining, state.isDraining { return reject(request, response, ClientErrors.draining, route: route) }
         let settings = state.settings
         switch Caller.authenticate(request, members: settings.members) {
         case .failure(let error): reject(request, response, error, route: route)
@@ -112,11 +129,11 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
 
     /// Refuses a request whose body is still coming when its caller has no valid key: the 401 goes out before the
     /// body is read, so an unauthenticated client cannot make the proxy buffer a large body. Health and
-    /// readiness (and open metrics) need no key.
+    /// readiness, the dashboard page (it holds no data) and open metrics need no key.
     public func screen(_ head: HTTPRequestHead) -> HTTPResponse? {
         let settings = state.settings
         switch head.path {
-        case "/healthz", "/readyz": return nil
+        case "/healthz", "/readyz", "/dashboard": return nil
         case "/metrics" where settings.config.metricsAreOpen: return nil
         default: break
         }

@@ -88,16 +88,14 @@ struct RequestContext: Sendable {
         if let usage = outcome.usage { metrics.recordTokens(client: caller.name, model: clientModel, usage: usage) }
         let ttfbMs = outcome.timeToFirstByteNs.map { Double($0 / 1000) / 1000 }
         let durationMs = Double(outcome.durationNs / 1000) / 1000
-        state.ledger.withLock { ledger in
-            ledger?.append(
-                UsageRecord(
-                    timestamp: UsageRecord.timestampNow(), requestID: requestID, client: caller.name, model: clientModel,
-                    upstreamModel: upstreamModel, stream: stream, status: outcome.status, outcome: outcome.kind.rawValue,
-                    promptTokens: outcome.usage?.promptTokens ?? 0, completionTokens: outcome.usage?.completionTokens ?? 0,
-                    totalTokens: reported, costUSD: outcome.usage?.costUSD, ttfbMs: ttfbMs, durationMs: durationMs,
-                    chargedTokens: charged.tokens == reported ? nil : charged.tokens,
-                    chargedUSD: charged.cost == reportedCost ? nil : charged.cost))
-        }
+        state.record(
+            UsageRecord(
+                timestamp: UsageRecord.timestampNow(), requestID: requestID, client: caller.name, model: clientModel,
+                upstreamModel: upstreamModel, stream: stream, status: outcome.status, outcome: outcome.kind.rawValue,
+                promptTokens: outcome.usage?.promptTokens ?? 0, completionTokens: outcome.usage?.completionTokens ?? 0,
+                totalTokens: reported, costUSD: outcome.usage?.costUSD, ttfbMs: ttfbMs, durationMs: durationMs,
+                chargedTokens: charged.tokens == reported ? nil : charged.tokens,
+                chargedUSD: charged.cost == reportedCost ? nil : charged.cost))
         state.logger.info(
             "request finished",
             metadata: [

@@ -15,14 +15,12 @@ enum RequestRejection {
                 "client": .string(caller.name), "route": .string(route), "status": .stringConvertible(error.status),
                 "code": .string(error.code),
             ])
-        state.ledger.withLock { ledger in
-            ledger?.append(
-                UsageRecord(
-                    timestamp: UsageRecord.timestampNow(), requestID: RequestContext.makeRequestID(), client: caller.name,
-                    model: model ?? "", upstreamModel: "", stream: stream, status: error.status,
-                    outcome: RelayOutcome.Kind.rejected.rawValue,
-                    promptTokens: 0, completionTokens: 0, totalTokens: 0, costUSD: nil, ttfbMs: nil, durationMs: 0))
-        }
+        state.record(
+            UsageRecord(
+                timestamp: UsageRecord.timestampNow(), requestID: RequestContext.makeRequestID(), client: caller.name,
+                model: model ?? "", upstreamModel: "", stream: stream, status: error.status,
+                outcome: RelayOutcome.Kind.rejected.rawValue,
+                promptTokens: 0, completionTokens: 0, totalTokens: 0, costUSD: nil, ttfbMs: nil, durationMs: 0))
         response.respond(error: error)
     }
 }

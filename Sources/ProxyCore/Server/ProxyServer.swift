@@ -31,6 +31,7 @@ public final class ProxyServer: @unchecked Sendable {
             state.logger.debug(
                 "seeded limits from the usage ledger",
                 metadata: ["lines": "\(totals.linesRead)", "callers": "\(totals.costMonth.count)"])
+            Self.loadHistory(state, ledger: path, endingAt: LedgerReader.size(path: path))
             do {
                 state.replaceLedger(with: try UsageLedger(path: path, metrics: state.metrics, logger: state.logger))
             } catch {
@@ -38,6 +39,19 @@ public final class ProxyServer: @unchecked Sendable {
             }
         }
         ledgerRetry = Self.startLedgerRetry(state)
+    }
+
+    /// Reads the ledger's last month into the history `/admin/usage` serves, in the background: a month of ledger
+    /// can be hundreds of megabytes, and budgets (seeded before listening) do not need it. Reads only what was
+    /// written before this process began appending at `end`, so nothing is counted twice.
+    private static func loadHistory(_ state: ProxyState, ledger path: String, endingAt end: Int) {
+        state.historyIsComplete.store(false, ordering: .releasing)
+        DispatchQueue.global(qos: .utility).async {
+            let firstDay = UTCClock.day(UsageHistory.days - 1, before: time(nil))
+            let earlier = UsageHistory.read(path: path, endingAt: end, firstDay: firstDay)
+            state.history.withLock { $0.merge(earlier) }
+            state.historyIsComplete.store(true, ordering: .releasing)
+        }
     }
 
     /// Every second, writes ledger records that wait for a failing file and notices a rotated one, so the ledger
@@ -79,6 +93,7 @@ public final class ProxyServer: @unchecked Sendable {
             // The same path: reopened, so a ledger that logrotate moved away is written afresh.
             state.ledger.withLock { $0?.reopen() }
         } else if let path = settings.config.usageLedger {
+            Self.loadHistory(state, ledger: path, endingAt: LedgerReader.size(path: path))
             do {
                 state.replaceLedger(with: try UsageLedger(path: path, metrics: state.metrics, logger: state.logger))
             } catch {

@@ -7,10 +7,14 @@ public final class ProxyState: Sendable {
     private let drainingFlag = Atomic<Bool>(false)
     /// Counters for `/metrics`.
     public let metrics = ProxyMetrics()
-    /// Per-member request, stream and token limits.
+    /// Per-member request, stream, token and dollar limits, and the proxy's budget.
     public let limiter = UsageLimiter()
     /// The usage ledger, when configured.
     public let ledger: Mutex<UsageLedger?>
+    /// Per caller and day over the last month, for `/admin/usage`.
+    public let history = Mutex(UsageHistory())
+    /// Whether `history` holds the ledger's earlier days yet (they are read after start-up, in the background).
+    public let historyIsComplete = Atomic<Bool>(true)
     /// The process logger.
     public let logger: Logger
 
@@ -26,6 +30,12 @@ public final class ProxyState: Sendable {
             current?.close()
             current = ledger
         }
+    }
+
+    /// Records a finished or refused request: in the ledger, and in the history `/admin/usage` serves.
+    func record(_ record: UsageRecord) {
+        ledger.withLock { $0?.append(record) }
+        history.withLock { $0.add(record) }
     }
 
     /// Whether the usage ledger is taking every record (true when there is none).

@@ -8,6 +8,13 @@ public enum LedgerReader {
     /// How much is read per `read(2)`.
     static let blockSize = 1 << 20
 
+    /// The file's size in bytes now (0 when it does not exist or cannot be read).
+    public static func size(path: String) -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return 0 }
+        return Int(info.st_size)
+    }
+
     /// Calls `body` with each line (without its newline) from the start; a last line without a newline counts.
     public static func forEachLine(path: String, _ body: (UnsafeRawBufferPointer) -> Void) -> Result<Void, ConfigValueError> {
         let fd: Int32
@@ -45,10 +52,10 @@ public enum LedgerReader {
         return .success(())
     }
 
-    /// Calls `body` with each complete line from the end backwards until it returns false. A last line without
-    /// its newline (a write torn by a crash) is skipped.
+    /// Calls `body` with each complete line from the end (or from byte `endingAt`) backwards until it returns
+    /// false. A last line without its newline (a write torn by a crash) is skipped.
     public static func forEachLineBackwards(
-        path: String, _ body: (UnsafeRawBufferPointer) -> Bool
+        path: String, endingAt limit: Int? = nil, _ body: (UnsafeRawBufferPointer) -> Bool
     ) -> Result<Void, ConfigValueError> {
         let fd: Int32
         switch open(path) {
@@ -56,7 +63,7 @@ public enum LedgerReader {
         case .failure(let error): return .failure(error)
         }
         defer { close(fd) }
-        var end = Int(lseek(fd, 0, SEEK_END))
+        var end = min(Int(lseek(fd, 0, SEEK_END)), limit ?? .max)
         guard end > 0 else { return .success(()) }
         var buffer = [UInt8](repeating: 0, count: blockSize)
         // The pieces (latest block first) of the line that continues into blocks already read: its later part.
