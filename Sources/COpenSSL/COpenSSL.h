@@ -1,12 +1,13 @@
 #ifndef PPLX_COPENSSL_H
 #define PPLX_COPENSSL_H
-/* OpenSSL for hashing member keys (SHA-256, constant-time compare) and for TLS on the listener. */
+/* OpenSSL for member keys (new ones from its CSPRNG; SHA-256 hashes, constant-time compare) and for TLS on the listener. */
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/bio.h>
 #include <sys/socket.h>

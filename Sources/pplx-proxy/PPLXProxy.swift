@@ -10,7 +10,7 @@ struct PPLXProxy: ParsableCommand {
         commandName: "pplx-proxy",
         abstract: "Lets OpenAI-SDK apps use the Perplexity API through localhost, and lets a team share one key.",
         version: "pplx-proxy \(version) (\(CurlGlobal.version))",
-        subcommands: [Serve.self, CheckConfig.self, HashKey.self, Usage.self, MockUpstream.self],
+        subcommands: [Serve.self, CheckConfig.self, HashKey.self, Keys.self, Usage.self, MockUpstream.self],
         defaultSubcommand: Serve.self)
 
     /// Runs the command; usage errors exit 1 (the contract's "invalid configuration or usage"), not

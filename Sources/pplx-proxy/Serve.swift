@@ -105,6 +105,16 @@ struct Serve: ParsableCommand {
                     logger: logger, sink: sink)
             })
         server.start()
+        // `pplx-proxy keys` rewrites the file; a change applies as a SIGHUP would.
+        let watcher = configPath.flatMap { path in
+            ConfigWatcher(path: path, queue: .main) {
+                guard !draining else { return }
+                logger.info("config file changed: reloading")
+                reload(
+                    server: server, configPath: path, environment: Environment.current, demoURL: isDemo ? demoURL : nil,
+                    logger: logger, sink: sink)
+            }
+        }
         // Always printed, whatever the log level: scripts and supervisors wait for this line.
         ProcessSetup.printError("listening on \(server.localAddress)")
         let upstreamConfig = resolved.config.upstream
@@ -114,7 +124,7 @@ struct Serve: ParsableCommand {
                 "ca_file": .string(upstreamConfig.caFile ?? "system"),
                 "proxy": .string(upstreamConfig.proxy.map(UpstreamConfig.redactingCredentials) ?? "from HTTPS_PROXY/NO_PROXY"),
             ])
-        withExtendedLifetime((server, demoMock, signals)) { dispatchMain() }
+        withExtendedLifetime((server, demoMock, signals, watcher)) { dispatchMain() }
     }
 
     /// The configuration layers (file, env, flags) and the upstream key; exits 1 on any problem.

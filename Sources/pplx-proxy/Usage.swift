@@ -19,7 +19,7 @@ struct Usage: ParsableCommand {
     @Option(help: "Only requests from this UTC day on (YYYY-MM-DD).")
     var since: String?
 
-    @Option(help: "Group by client or model.")
+    @Option(help: "Group by client, model, day or month (UTC, the budget periods).")
     var by: UsageReport.Grouping = .client
 
     @Flag(help: "One JSON object per row instead of a table.")

@@ -24,6 +24,16 @@ private let records = [
 private let ledger: [UInt8] = records.flatMap(\.jsonLine) + records[0].jsonLine.prefix(40)
 
 @Suite struct UsageReportTests {
+    @Test func byDayAndMonth_totalsEachBudgetPeriod() {
+        let days = UsageReport(ledger: ledger, by: .day, since: nil).rows
+        #expect(days.map(\.key) == ["2026-02-28", "2026-03-01", "2026-03-02"])
+        #expect(days.map(\.cost.description) == ["0.001", "0.005023", "0.015"])
+        let months = UsageReport(ledger: ledger, by: .month, since: nil).rows
+        #expect(months.map(\.key) == ["2026-02", "2026-03"])
+        #expect(months.map(\.requests) == [1, 4])
+        #expect(months.last?.cost.description == "0.020023")
+    }
+
     @Test func tornLastLine_isSkippedAndCounted() {
         let report = UsageReport(ledger: ledger, by: .client, since: nil)
         #expect(report.skippedLines == 1)

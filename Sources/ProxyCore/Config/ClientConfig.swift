@@ -16,10 +16,26 @@ public struct ClientConfig: Sendable, Equatable {
     public var dollars: DollarBudget
     /// Whether this member may use `/admin/*` (and so the dashboard).
     public var admin: Bool
+    /// The key this member had before `pplx-proxy keys rotate --grace`, accepted until it expires.
+    public var retiringKey: RetiringKey?
+
+    /// A replaced member key still accepted for a grace period (`previous_key_hash`, `previous_key_expires`).
+    public struct RetiringKey: Sendable, Equatable {
+        /// The old key's `sha256:` hash.
+        public var keyHash: String
+        /// Seconds since the epoch after which the old key gets 401.
+        public var expiresAt: Int
+
+        public init(keyHash: String, expiresAt: Int) {
+            self.keyHash = keyHash
+            self.expiresAt = expiresAt
+        }
+    }
 
     public init(
         name: String, keyHash: String, models: [String]? = nil, requestsPerMinute: Int? = nil,
-        maxConcurrentStreams: Int? = nil, tokensPerDay: Int? = nil, dollars: DollarBudget = DollarBudget(), admin: Bool = false
+        maxConcurrentStreams: Int? = nil, tokensPerDay: Int? = nil, dollars: DollarBudget = DollarBudget(), admin: Bool = false,
+        retiringKey: RetiringKey? = nil
     ) {
         self.name = name
         self.keyHash = keyHash
@@ -29,6 +45,7 @@ public struct ClientConfig: Sendable, Equatable {
         self.tokensPerDay = tokensPerDay
         self.dollars = dollars
         self.admin = admin
+        self.retiringKey = retiringKey
     }
 
     /// Whether this member may call the given client-facing model id.

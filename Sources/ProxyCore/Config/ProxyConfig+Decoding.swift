@@ -86,6 +86,7 @@ extension ProxyConfig {
     private static func decodeClient(_ value: JSONValue, at path: String, reader: ConfigReader) -> ClientConfig? {
         let nullable: Set = [
             "models", "requests_per_minute", "max_concurrent_streams", "tokens_per_day", "usd_per_day", "usd_per_month",
+            "previous_key_hash", "previous_key_expires",
         ]
         guard
             let object = reader.object(
@@ -95,13 +96,8 @@ extension ProxyConfig {
             reader.report(object.path(of: key), "missing (required)")
         }
         let name = object.nonEmptyString("name")
-        let keyHash = object.string("key_hash") { (text) throws(ConfigValueError) -> String in
-            guard KeyHash.isWellFormed(text) else {
-                throw ConfigValueError(
-                    "expected \"sha256:\" followed by 64 lowercase hex digits, as printed by `pplx-proxy hash-key`")
-            }
-            return text
-        }
+        let keyHash = object.string("key_hash", parsedBy: wellFormedKeyHash)
+        let retiringKey = decodeRetiringKey(object)
         let models = object.stringArray("models")
         let requestsPerMinute = object.int("requests_per_minute", atLeast: 1)
         let maxConcurrentStreams = object.int("max_concurrent_streams", atLeast: 1)
@@ -111,7 +107,35 @@ extension ProxyConfig {
         guard let name, let keyHash else { return nil }
         return ClientConfig(
             name: name, keyHash: keyHash, models: models, requestsPerMinute: requestsPerMinute,
-            maxConcurrentStreams: maxConcurrentStreams, tokensPerDay: tokensPerDay, dollars: dollars, admin: admin)
+            maxConcurrentStreams: maxConcurrentStreams, tokensPerDay: tokensPerDay, dollars: dollars, admin: admin,
+            retiringKey: retiringKey)
+    }
+
+    private static func wellFormedKeyHash(_ text: String) throws(ConfigValueError) -> String {
+        guard KeyHash.isWellFormed(text) else {
+            throw ConfigValueError("expected \"sha256:\" followed by 64 lowercase hex digits, as printed by `pplx-proxy hash-key`")
+        }
+        return text
+    }
+
+    /// `previous_key_hash` with `previous_key_expires` (written by `pplx-proxy keys rotate --grace`): both or neither.
+    private static func decodeRetiringKey(_ object: ConfigObject) -> ClientConfig.RetiringKey? {
+        let hash = object.string("previous_key_hash", parsedBy: wellFormedKeyHash)
+        let expires = object.string("previous_key_expires") { (text) throws(ConfigValueError) -> Int in
+            guard let seconds = UTCTimestamp.parse(text) else {
+                throw ConfigValueError("expected a UTC time as YYYY-MM-DDTHH:MM:SSZ, got \"\(text)\"")
+            }
+            return seconds
+        }
+        let hasHash = object.value("previous_key_hash") != nil
+        let hasExpiry = object.value("previous_key_expires") != nil
+        if hasHash != hasExpiry {
+            object.reader.report(
+                object.path(of: hasHash ? "previous_key_expires" : "previous_key_hash"),
+                "missing (previous_key_hash and previous_key_expires go together)")
+        }
+        guard let hash, let expires else { return nil }
+        return ClientConfig.RetiringKey(keyHash: hash, expiresAt: expires)
     }
 
     private static func decodeTLS(_ object: ConfigObject) -> TLSConfig? {

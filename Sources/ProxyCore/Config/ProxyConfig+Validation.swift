@@ -55,13 +55,15 @@ extension ProxyConfig {
             } else {
                 firstIndexByName[client.name] = index
             }
-            if let first = firstIndexByHash[client.keyHash] {
-                problems.append(
-                    ConfigProblem(
-                        path: path + ".key_hash",
-                        message: "same key as clients[\(first)]: each member needs its own key"))
-            } else {
-                firstIndexByHash[client.keyHash] = index
+            let hashes = [("key_hash", client.keyHash)] + (client.retiringKey.map { [("previous_key_hash", $0.keyHash)] } ?? [])
+            for (key, hash) in hashes {
+                if let first = firstIndexByHash[hash] {
+                    problems.append(
+                        ConfigProblem(
+                            path: path + "." + key, message: "same key as clients[\(first)]: each member needs its own key"))
+                } else {
+                    firstIndexByHash[hash] = index
+                }
             }
             for (modelIndex, model) in (client.models ?? []).enumerated() where known[model] == nil {
                 let configured = known.keys.sorted().joined(separator: ", ")

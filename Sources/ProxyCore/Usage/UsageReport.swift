@@ -1,4 +1,4 @@
-/// Totals over the usage ledger, grouped by client or model, for `pplx-proxy usage`.
+/// Totals over the usage ledger, grouped by client, model, UTC day or UTC month, for `pplx-proxy usage`.
 ///
 /// Built line by line (`add(line:)`), so a ledger of any size is totalled in constant memory; costs are summed
 /// exactly (`USDAmount`).
@@ -14,9 +14,9 @@ public struct UsageReport: Sendable {
         public var cost = USDAmount.zero
     }
 
-    /// Grouping.
+    /// Grouping: by member, by model, or by budget period (the UTC day or month, as budgets count them).
     public enum Grouping: String, Sendable, CaseIterable {
-        case client, model
+        case client, model, day, month
     }
 
     private let grouping: Grouping
@@ -48,7 +48,13 @@ public struct UsageReport: Sendable {
             return
         }
         if let since, record.timestamp.prefix(10) < since { return }
-        let key = grouping == .client ? record.client : record.model
+        let key =
+            switch grouping {
+            case .client: record.client
+            case .model: record.model
+            case .day: String(record.timestamp.prefix(10))
+            case .month: String(record.timestamp.prefix(7))
+            }
         var row = groups[key] ?? Row(key: key)
         row.requests += 1
         if record.outcome != "ok" { row.errors += 1 }
@@ -71,13 +77,7 @@ public struct UsageReport: Sendable {
                 String(row.totalTokens), row.cost.description,
             ]
         }
-        let widths = header.indices.map { i in ([header[i]] + body.map { $0[i] }).map(\.count).max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                i == 0 ? cell.padding(to: widths[i]) : String(repeating: " ", count: widths[i] - cell.count) + cell
-            }.joined(separator: "  ")
-        }
-        return ([line(header)] + body.map(line)).joined(separator: "\n") + "\n"
+        return TextTable.render(header: header, rows: body)
     }
 
     /// One JSON object per row, one per line.
@@ -90,11 +90,5 @@ public struct UsageReport: Sendable {
             ])
             return value.serializedString
         }.joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
-    }
-}
-
-extension String {
-    fileprivate func padding(to width: Int) -> String {
-        self + String(repeating: " ", count: max(0, width - count))
     }
 }
