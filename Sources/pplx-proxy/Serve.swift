@@ -90,6 +90,7 @@ struct Serve: ParsableCommand {
                 // A second signal while draining changes nothing: the grace period is already running.
                 guard !draining else { return }
                 draining = true
+                SystemdNotify.stopping()
                 let grace = server.state.settings.config.shutdownGraceMs
                 logger.notice("signal \(signalNumber): draining (grace \(grace) ms)")
                 server.shutdown(graceMs: grace) {
@@ -117,6 +118,7 @@ struct Serve: ParsableCommand {
         }
         // Always printed, whatever the log level: scripts and supervisors wait for this line.
         ProcessSetup.printError("listening on \(server.localAddress)")
+        SystemdNotify.ready()
         let upstreamConfig = resolved.config.upstream
         logger.info(
             "upstream \(upstreamConfig.api.rawValue) at \(upstreamConfig.url); metadata \(resolved.config.stream.metadata.rawValue)",
@@ -160,6 +162,8 @@ struct Serve: ParsableCommand {
     private func reload(
         server: ProxyServer, configPath: String?, environment: [String: String], demoURL: String?, logger: Logger, sink: LogSink
     ) {
+        SystemdNotify.reloading()
+        defer { SystemdNotify.ready() }
         switch load(configPath: configPath, environment: environment) {
         case .failure(let errors):
             logger.error("reload refused, keeping the running configuration: \(errors.problems.map(\.description).joined(separator: "; "))")

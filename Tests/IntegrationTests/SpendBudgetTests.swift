@@ -99,4 +99,41 @@ import Testing
         #expect(try spent(path) == USDAmount(nanos: 5_023_000))
         #expect(try records(path).last?.outcome == "rejected")
     }
+
+    /// Every other way a request ends settles its reservation: an upstream error status costs nothing, the
+    /// `/v1/responses` pass-through costs what the upstream reported, and a stream a drain cuts (answered, no
+    /// usage yet) costs its reservation.
+    @Test func everyExitPath_settlesItsReservation() throws {
+        let path = Self.ledgerPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reservation = USDAmount(decimal: "0.02")!
+        let harness = try rig(ledger: path, maxCost: "0.02", dollars: DollarBudget(perDay: USDAmount(decimal: "1")))
+        let limiter = harness.proxy.state.limiter
+        let headers = ["Authorization": "Bearer \(Self.key)"]
+        func standing() -> UsageLimiter.Standing? { limiter.standings(at: UTCClock.now())["dana"] }
+        func settled() -> Bool { harness.eventually { standing()?.costReservedToday == .zero && standing()?.openStreams == 0 } }
+
+        let refused = try harness.client()
+        try refused.post("/v1/chat/completions", json: ProxyHarness.chatBody(scenario: "error-429"), headers: headers)
+        #expect(try refused.readResponse().status == 429)
+        #expect(settled())
+        #expect(standing()?.costToday == .zero)
+
+        let passthrough = try harness.client()
+        try passthrough.post("/v1/responses", json: #"{"model":"sonar","input":"What is the capital of France?"}"#, headers: headers)
+        #expect(try passthrough.readResponse().status == 200)
+        #expect(settled())
+        #expect(standing()?.costToday == USDAmount(nanos: 5_023_000))
+
+        let cut = try harness.client()
+        try cut.post("/v1/chat/completions", json: ProxyHarness.chatBody(scenario: "stall"), headers: headers)
+        #expect(try cut.readHead().status == 200)
+        #expect(standing()?.costReservedToday == reservation)
+        let done = DispatchSemaphore(value: 0)
+        harness.proxy.shutdown(graceMs: 200) { done.signal() }
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(settled())
+        #expect(standing()?.costToday == USDAmount(nanos: 5_023_000) + reservation)
+        #expect(harness.eventually { (try? records(path).last?.outcome) == "shutdown" })
+    }
 }

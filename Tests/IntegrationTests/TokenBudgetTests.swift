@@ -1,6 +1,5 @@
 import Foundation
 import ProxyCore
-import Synchronization
 import Testing
 
 /// `tokens_per_day` is held by reservation (CONTRACT "Budgets and limits"): concurrent requests cannot all pass a
@@ -17,24 +16,16 @@ import Testing
         }
     }
 
-    /// `count` streaming requests at once; their statuses.
-    private func burst(_ harness: ProxyHarness, count: Int, extra: String) -> [Int] {
-        let statuses = Mutex([Int]())
-        let port = harness.port
-        DispatchQueue.concurrentPerform(iterations: count) { _ in
-            let status: Int
-            do {
-                let client = try RawHTTPClient(port: port, receiveTimeoutSeconds: 30)
-                try client.post(
-                    "/v1/chat/completions", json: ProxyHarness.chatBody(scenario: "long", extra: extra),
-                    headers: ["Authorization": "Bearer \(Self.key)"])
-                status = try client.readResponse().status
-            } catch {
-                status = -1
-            }
-            statuses.withLock { $0.append(status) }
+    /// `count` streaming requests at once (all sent before any answer is read, so every admission decision is made
+    /// while the earlier requests still run); their statuses.
+    private func burst(_ harness: ProxyHarness, count: Int, extra: String) throws -> [Int] {
+        let clients = try (0..<count).map { _ in try harness.client(timeoutSeconds: 30) }
+        for client in clients {
+            try client.post(
+                "/v1/chat/completions", json: ProxyHarness.chatBody(scenario: "long", extra: extra),
+                headers: ["Authorization": "Bearer \(Self.key)"])
         }
-        return statuses.withLock { $0 }
+        return clients.map { (try? $0.readResponse().status) ?? -1 }
     }
 
     private func ledgerRecords(_ path: String) throws -> [UsageRecord] {
@@ -51,7 +42,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let harness = try rig(budget: 1_000, ledger: path)
         // Each answer is 209 tokens (the mock's `long` scenario); max_tokens 250 reserves more than that.
-        let statuses = burst(harness, count: 20, extra: #","max_tokens":250"#)
+        let statuses = try burst(harness, count: 20, extra: #","max_tokens":250"#)
         #expect(statuses.allSatisfy { $0 == 200 || $0 == 429 })
         let admitted = statuses.filter { $0 == 200 }.count
         let (ok, total) = try ledgerTokens(path)
@@ -85,7 +76,7 @@ import Testing
             config.usageLedger = path
             config.configuredModels = ["sonar": ModelRoute(maxOutputTokens: 300)]
         }
-        let statuses = burst(harness, count: 20, extra: "")
+        let statuses = try burst(harness, count: 20, extra: "")
         #expect(statuses.filter { $0 == 200 }.count >= 1)
         #expect(try ledgerTokens(path).total <= 1_000)
         let sent = String(decoding: harness.mock.statistics.lastBody, as: UTF8.self)

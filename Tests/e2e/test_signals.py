@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import threading
 import time
 
@@ -88,3 +89,29 @@ def test_sigterm_the_moment_it_listens_stops_the_process(spawn, stacks):
         proxy = spawn("proxy", mock.url, "chat", "final")
         proxy.popen.send_signal(signal.SIGTERM)
         assert proxy.popen.wait(timeout=10) == 0
+
+
+def test_systemd_notify_ready_reloading_and_stopping(spawn, stacks, tmp_path):
+    """Under systemd `Type=notify` (deploy/pplx-proxy.service) the process says when it is ready, reloading and
+    stopping, on the datagram socket named by NOTIFY_SOCKET."""
+    mock = stacks(("chat", "final")).mock
+    notify_path = tmp_path / "notify.sock"
+    receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    receiver.bind(str(notify_path))
+    receiver.settimeout(10)
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"upstream": {"url": mock.url, "api": "chat"}}))
+    try:
+        proxy = spawn("raw", "proxy-notify", ["serve", "--config", str(config), "--listen", "127.0.0.1:0"],
+                      clean_env(PERPLEXITY_API_KEY=UPSTREAM_KEY, NOTIFY_SOCKET=str(notify_path)))
+        ready = receiver.recv(4096).decode()
+        assert ready == f"READY=1\nMAINPID={proxy.popen.pid}", ready
+        proxy.popen.send_signal(signal.SIGHUP)
+        reloading = receiver.recv(4096).decode()
+        assert reloading.startswith("RELOADING=1\nMONOTONIC_USEC="), reloading
+        assert receiver.recv(4096).decode().startswith("READY=1"), "ready again after the reload"
+        proxy.popen.send_signal(signal.SIGTERM)
+        assert receiver.recv(4096).decode() == "STOPPING=1"
+        assert proxy.popen.wait(timeout=20) == 0
+    finally:
+        receiver.close()
