@@ -10,8 +10,8 @@ struct Usage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usage", abstract: "Usage report from the ledger (a table; --json: one object per row).")
 
-    @Option(help: "The ledger file (default: usage_ledger from --config).")
-    var ledger: String?
+    @Option(help: "A ledger file or glob; repeat it to total several instances' ledgers (default: usage_ledger from --config).")
+    var ledger: [String] = []
 
     @Option(help: "Config file whose usage_ledger to read.")
     var config: String?
@@ -32,28 +32,46 @@ struct Usage: ParsableCommand {
     }
 
     func run() throws {
-        let path: String
-        if let ledger {
-            path = ledger
+        let paths: [String]
+        if !ledger.isEmpty {
+            paths = try ledger.flatMap { pattern in
+                let matches = Self.expand(pattern)
+                guard !matches.isEmpty else { throw ValidationError("--ledger \(pattern): no such file") }
+                return matches
+            }
         } else if let config {
             switch ConfigLoader.load(path: config) {
             case .failure(let errors):
                 ProcessSetup.fail(errors.description, code: 1)
             case .success(let loaded):
                 guard let configured = loaded.usageLedger else { ProcessSetup.fail("\(config) sets no usage_ledger", code: 1) }
-                path = configured
+                paths = [configured]
             }
         } else {
             throw ValidationError("name the ledger with --ledger FILE (or --config FILE with usage_ledger set)")
         }
         var report = UsageReport(by: by, since: since)
-        if case .failure(let error) = LedgerReader.forEachLine(path: path, { report.add(line: $0) }) {
-            ProcessSetup.fail("usage: \(error.message)", code: 1)
+        // A file named twice (a glob and a path) is counted once.
+        var seen = Set<String>()
+        for path in paths where seen.insert(path).inserted {
+            if case .failure(let error) = LedgerReader.forEachLine(path: path, { report.add(line: $0) }) {
+                ProcessSetup.fail("usage: \(error.message)", code: 1)
+            }
         }
         print(json ? report.jsonLines(grouping: by) : report.table(grouping: by), terminator: "")
         if report.skippedLines > 0 {
             ProcessSetup.printError("usage: skipped \(report.skippedLines) unreadable line(s)")
         }
+    }
+
+    /// The files a `--ledger` value names: the glob's matches in order, or the path itself when it has no pattern
+    /// characters (so a missing file is reported by the reader).
+    private static func expand(_ pattern: String) -> [String] {
+        guard pattern.contains(where: { "*?[".contains($0) }) else { return [pattern] }
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard glob(pattern, 0, nil, &matches) == 0 else { return [] }
+        return (0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } }
     }
 
     private static func isDate(_ text: String) -> Bool {

@@ -197,3 +197,23 @@ def test_a_large_ledger_is_read_in_bounded_memory(spawn, stacks, tmp_path):
     m0 = next(json.loads(line) for line in since.stdout.splitlines() if json.loads(line)["client"] == "m0")
     assert m0["total_tokens"] == today_tokens
     assert os.path.getsize(ledger) > 100 * 1024 * 1024
+
+
+def test_usage_totals_several_instances_ledgers_by_path_and_glob(tmp_path):
+    """Each instance behind a balancer writes its own ledger; `usage` totals them (CONTRACT "Scale-out")."""
+    def line(ts: str, client: str, cost: float) -> str:
+        return json.dumps({"ts": ts, "request_id": "r", "client": client, "model": "sonar", "upstream_model": "sonar",
+                           "stream": True, "status": 200, "outcome": "ok", "prompt_tokens": 1, "completion_tokens": 2,
+                           "total_tokens": 3, "cost_usd": cost, "ttfb_ms": 1, "duration_ms": 2}) + "\n"
+    (tmp_path / "a.jsonl").write_text(line("2026-12-01T10:00:00.000Z", "ann", 0.25) + line("2026-12-02T10:00:00.000Z", "bob", 0.5))
+    (tmp_path / "b.jsonl").write_text(line("2026-12-02T11:00:00.000Z", "ann", 0.125))
+    expected = {"2026-12-01": (1, 0.25), "2026-12-02": (2, 0.625)}
+    for args in (["--ledger", str(tmp_path / "a.jsonl"), "--ledger", str(tmp_path / "b.jsonl")],
+                 ["--ledger", str(tmp_path / "*.jsonl")],
+                 ["--ledger", str(tmp_path / "*.jsonl"), "--ledger", str(tmp_path / "a.jsonl")]):
+        done = run_cli("usage", *args, "--by", "day", "--json")
+        assert done.returncode == 0, done.stderr
+        rows = {row["day"]: (row["requests"], row["cost_usd"]) for row in map(json.loads, done.stdout.splitlines())}
+        assert rows == expected, (args, rows)
+    missing = run_cli("usage", "--ledger", str(tmp_path / "none-*.jsonl"))
+    assert missing.returncode == 1 and "no such file" in missing.stderr
