@@ -24,12 +24,18 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
         .systemLibrary(name: "CPosixShims"),
         .target(
             name: "ProxyCore",
             dependencies: [
                 "CCurl",
                 "COpenSSL",
+                "CHiredis",
                 "CPosixShims",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -114,3 +114,21 @@ extension JSONValue {
         try? JSONValue.parse(text)
     }
 }
+
+/// `redis.url` as operators write it.
+@Suite struct RedisConfigTests {
+    @Test func urls_parse_hostPortDatabaseAndPassword() throws {
+        let plain = try RedisConfig.parse(url: "redis://cache.internal")
+        #expect(plain.host == "cache.internal" && plain.port == 6379 && plain.database == 0 && plain.password == nil)
+        let full = try RedisConfig.parse(url: "redis://:s3cret@10.0.0.5:6380/2")
+        #expect(full.host == "10.0.0.5" && full.port == 6380 && full.database == 2 && full.password == "s3cret")
+        let user = try RedisConfig.parse(url: "redis://default:pw@[::1]:7000")
+        #expect(user.host == "::1" && user.port == 7000 && user.password == "pw")
+    }
+
+    @Test func badUrls_sayWhatIsWrong() {
+        for url in ["http://x", "redis://", "redis://h:0", "redis://h:99999", "redis://h/x", "rediss://h"] {
+            #expect(throws: ConfigValueError.self) { try RedisConfig.parse(url: url) }
+        }
+    }
+}

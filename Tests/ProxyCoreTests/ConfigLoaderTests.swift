@@ -242,7 +242,7 @@ import Testing
         #expect(
             problems.first?.message
                 == "unknown key (allowed: listen, upstream, stream, models, clients, allow_anonymous, usage_ledger, "
-                + "usage_ledger_required, tls, budget, shutdown_grace_ms, limits, log_level, event_loops, metrics_open)")
+                + "usage_ledger_required, tls, budget, redis, shutdown_grace_ms, limits, log_level, event_loops, metrics_open)")
     }
 
     @Test func wrongTypes_nameExpectedAndActualKinds() {

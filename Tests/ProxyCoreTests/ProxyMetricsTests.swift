@@ -57,6 +57,9 @@ private func histogram(_ name: String, cumulative: [Int], sum: String) -> [Strin
             # HELP pplx_ledger_records_dropped_total Ledger records dropped while too many waited.
             # TYPE pplx_ledger_records_dropped_total counter
             pplx_ledger_records_dropped_total 0
+            # HELP pplx_redis_errors_total Redis calls for shared limits that failed or timed out.
+            # TYPE pplx_redis_errors_total counter
+            pplx_redis_errors_total 0
             # HELP pplx_upstream_errors_total Upstream failures, by kind.
             # TYPE pplx_upstream_errors_total counter
             # HELP pplx_tokens_total Tokens used, by client, model and kind.

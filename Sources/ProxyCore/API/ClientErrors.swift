@@ -28,6 +28,11 @@ enum ClientErrors {
         message: "The proxy cannot write its usage ledger right now, and its operator requires every request to be "
             + "recorded; retry shortly.", retryAfterSeconds: 5)
 
+    static let limitsUnavailable = OpenAIError(
+        status: 503, type: "server_error", code: "limits_unavailable",
+        message: "The proxy cannot reach the Redis that holds its shared limits and budgets, and its operator chose to "
+            + "refuse requests until it can (redis.on_error: reject); retry shortly.", retryAfterSeconds: 2)
+
     /// A response the drain's grace period did not let finish.
     static let cutByShutdown = OpenAIError(
         status: 503, type: "server_error", code: "shutting_down",

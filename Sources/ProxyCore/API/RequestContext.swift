@@ -37,18 +37,17 @@ struct RequestContext: Sendable {
         let request = AdmissionRequest(
             stream: stream, model: clientModel, bodyBytes: upstream.body.count, outputTokenLimit: outputTokenLimit,
             maxCost: settings.config.models[clientModel]?.maxCostUSD)
-        let admission: Admission
-        switch state.limiter.admit(
-            caller.name, member: caller.member, team: settings.config.budget, request, now: MonotonicClock.nanoseconds(),
-            clock: UTCClock.now())
-        {
-        case .failure(let error):
-            RequestRejection.reject(
-                error, response: response, state: state, caller: caller, route: route, model: clientModel, stream: stream)
-            return
-        case .success(let admitted):
-            admission = admitted
+        RequestAdmission(context: self, response: response).admit(request) { admission, reservation in
+            relay(
+                response, upstream: upstream, mode: mode, translator: translator, upstreamModel: upstreamModel,
+                cancelsAgentRun: cancelsAgentRun, admission: admission, reservation: reservation)
         }
+    }
+
+    private func relay<T: StreamTranslator>(
+        _ response: HTTPResponseWriter, upstream: UpstreamRequest, mode: ResponseBodyMode, translator: T, upstreamModel: String,
+        cancelsAgentRun: Bool, admission: Admission, reservation: SharedLimiter.Reservation?
+    ) {
         let config = settings.config
         let timeouts = RelayTimeouts(
             firstByteMs: config.upstream.firstByteTimeoutMs, idleMs: config.upstream.idleTimeoutMs,
@@ -63,7 +62,7 @@ struct RequestContext: Sendable {
         let relay = StreamRelay(
             writer: response, request: upstream, mode: mode, translator: translator, timeouts: timeouts, metrics: metrics,
             onFinish: { outcome, _ in
-                context.finished(outcome, upstreamModel: upstreamModel, admission: admission)
+                context.finished(outcome, upstreamModel: upstreamModel, admission: admission, reservation: reservation)
                 if large { MemoryTrim.afterLargeRequest() }
             },
             onClientAbort: { translator in
@@ -73,9 +72,12 @@ struct RequestContext: Sendable {
         relay.start()
     }
 
-    private func finished(_ outcome: RelayOutcome, upstreamModel: String, admission: Admission) {
-        let charged = state.limiter.finish(
-            admission, usage: outcome.usage, upstreamAnswered: outcome.upstreamAnswered, clock: UTCClock.now())
+    private func finished(
+        _ outcome: RelayOutcome, upstreamModel: String, admission: Admission, reservation: SharedLimiter.Reservation?
+    ) {
+        let clock = UTCClock.now()
+        let charged = state.limiter.finish(admission, usage: outcome.usage, upstreamAnswered: outcome.upstreamAnswered, clock: clock)
+        if let reservation { state.shared?.settle(reservation, charge: charged, clock: clock) }
         let reported = outcome.usage?.totalTokens ?? 0
         let reportedCost = outcome.usage?.costUSD.flatMap { USDAmount(dollars: max(0, $0)) } ?? .zero
         let metrics = state.metrics

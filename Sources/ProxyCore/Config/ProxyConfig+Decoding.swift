@@ -10,10 +10,10 @@ extension ProxyConfig {
                 document, at: ConfigPath.root,
                 keys: [
                     "listen", "upstream", "stream", "models", "clients", "allow_anonymous", "usage_ledger",
-                    "usage_ledger_required", "tls", "budget",
+                    "usage_ledger_required", "tls", "budget", "redis",
                     "shutdown_grace_ms", "limits", "log_level", "event_loops", "metrics_open",
                 ],
-                nullable: ["usage_ledger", "tls", "event_loops"])
+                nullable: ["usage_ledger", "tls", "event_loops", "redis"])
         else { return config }
 
         if let listen = root.string("listen", parsedBy: ListenAddress.init(parsing:)) { config.listen = listen }
@@ -42,6 +42,9 @@ extension ProxyConfig {
         if let ledger = root.string("usage_ledger", parsedBy: writableFilePath) { config.usageLedger = ledger }
         if let required = root.bool("usage_ledger_required") { config.usageLedgerRequired = required }
         if let tls = root.object("tls", keys: ["cert", "key"]) { config.tls = decodeTLS(tls) }
+        if let redis = root.object("redis", keys: ["url", "key_prefix", "on_error", "timeout_ms", "lease_ms"]) {
+            config.redis = decodeRedis(redis)
+        }
         if let budget = root.object("budget", keys: ["usd_per_day", "usd_per_month"], nullable: ["usd_per_day", "usd_per_month"]) {
             config.budget = DollarBudget(perDay: budget.dollars("usd_per_day"), perMonth: budget.dollars("usd_per_month"))
         }
@@ -136,6 +139,16 @@ extension ProxyConfig {
         }
         guard let hash, let expires else { return nil }
         return ClientConfig.RetiringKey(keyHash: hash, expiresAt: expires)
+    }
+
+    private static func decodeRedis(_ object: ConfigObject) -> RedisConfig? {
+        if object.value("url") == nil { object.reader.report(object.path(of: "url"), "missing (required when redis is set)") }
+        guard var redis = object.string("url", parsedBy: RedisConfig.parse(url:)) else { return nil }
+        if let prefix = object.string("key_prefix") { redis.keyPrefix = prefix }
+        if let onError = object.choice("on_error", as: RedisConfig.OnError.self) { redis.onError = onError }
+        if let timeout = object.int("timeout_ms", atLeast: 1) { redis.timeoutMs = timeout }
+        if let lease = object.int("lease_ms", atLeast: 1_000) { redis.leaseMs = lease }
+        return redis
     }
 
     private static func decodeTLS(_ object: ConfigObject) -> TLSConfig? {

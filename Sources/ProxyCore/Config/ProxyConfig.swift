@@ -19,6 +19,8 @@ public struct ProxyConfig: Sendable, Equatable {
     public var usageLedger: String?
     /// Refuse new requests (503 `ledger_unavailable`) while the ledger cannot be written.
     public var usageLedgerRequired: Bool
+    /// Redis for limits shared across instances; nil keeps them per process.
+    public var redis: RedisConfig?
     /// The whole proxy's dollar budget (`budget`): every caller's requests together, anonymous ones included.
     public var budget: DollarBudget
     /// Certificate and key for HTTPS; nil serves plain HTTP.
@@ -45,6 +47,7 @@ public struct ProxyConfig: Sendable, Equatable {
         usageLedger = nil
         usageLedgerRequired = false
         budget = DollarBudget()
+        redis = nil
         tls = nil
         shutdownGraceMs = 30_000
         limits = LimitsConfig()

@@ -42,9 +42,11 @@ public final class UsageLimiter: Sendable {
     /// to send. `team` is the proxy's `budget`.
     /// - Parameters:
     ///   - now: monotonic nanoseconds; `clock`: the UTC periods and when they end.
+    ///   - enforcing: false when Redis decides (`SharedLimiter`): nothing is refused here, but the request is counted
+    ///     and reserved as usual, which gives its estimates and keeps this instance's report.
     public func admit(
         _ caller: String, member: ClientConfig?, team: DollarBudget = DollarBudget(), _ request: AdmissionRequest,
-        now: UInt64, clock: UTCClock
+        now: UInt64, clock: UTCClock, enforcing: Bool = true
     ) -> Result<Admission, OpenAIError> {
         state.withLock { state in
             var entry = state.callers[caller] ?? CallerUsage()
@@ -54,20 +56,21 @@ public final class UsageLimiter: Sendable {
             entry.recentStarts.removeAll { now &- $0 >= Self.minuteNs }
             let learned = entry.prompts.largest(member: caller, model: request.model)
             let tokenEstimate = Int64(request.tokenEstimate(largestPrompt: learned))
-            if let budget = member?.tokensPerDay.map(Int64.init), !entry.tokens.admits(tokenEstimate, limit: budget) {
+            if enforcing, let budget = member?.tokensPerDay.map(Int64.init), !entry.tokens.admits(tokenEstimate, limit: budget) {
                 return .failure(
                     BudgetRefusal.tokens(caller, budget: budget, estimate: tokenEstimate, account: entry.tokens, clock: clock))
             }
             let dollarLimited = (member?.dollars.isLimited ?? false) || team.isLimited
             let costEstimate = dollarLimited ? request.costEstimate(learned: state.costs.largest(model: request.model)) : .zero
-            if let member, let refusal = entry.dollars.refusal(of: costEstimate, under: member.dollars, clock: clock, who: .member(caller))
+            if enforcing, let member,
+                let refusal = entry.dollars.refusal(of: costEstimate, under: member.dollars, clock: clock, who: .member(caller))
             {
                 return .failure(refusal)
             }
-            if let refusal = state.team.refusal(of: costEstimate, under: team, clock: clock, who: .proxy) {
+            if enforcing, let refusal = state.team.refusal(of: costEstimate, under: team, clock: clock, who: .proxy) {
                 return .failure(refusal)
             }
-            if let limit = member?.requestsPerMinute, entry.recentStarts.count >= limit {
+            if enforcing, let limit = member?.requestsPerMinute, entry.recentStarts.count >= limit {
                 let oldest = entry.recentStarts.first ?? now
                 let waitNs = Self.minuteNs &- (now &- oldest)
                 return .failure(
@@ -76,7 +79,7 @@ public final class UsageLimiter: Sendable {
                         message: "Member '\(caller)' is limited to \(limit) requests per minute.",
                         retryAfterSeconds: max(1, Int((waitNs + 999_999_999) / 1_000_000_000))))
             }
-            if request.stream, let limit = member?.maxConcurrentStreams, entry.openStreams >= limit {
+            if enforcing, request.stream, let limit = member?.maxConcurrentStreams, entry.openStreams >= limit {
                 return .failure(
                     OpenAIError(
                         status: 429, type: "rate_limit_error", code: "concurrency_limit_exceeded",

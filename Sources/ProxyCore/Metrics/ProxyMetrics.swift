@@ -34,6 +34,8 @@ public final class ProxyMetrics: Sendable {
     public let ledgerRecordsDropped = AtomicCounter()
     /// Ledger records waiting in memory for the file to take writes again.
     public let ledgerPendingRecords = AtomicCounter()
+    /// Redis calls for shared limits that failed or timed out.
+    public let redisErrors = AtomicCounter()
 
     public init() {}
 
@@ -97,6 +99,9 @@ public final class ProxyMetrics: Sendable {
             out +=
                 "# HELP pplx_ledger_records_dropped_total Ledger records dropped while too many waited.\n# TYPE pplx_ledger_records_dropped_total counter\n"
             out += "pplx_ledger_records_dropped_total \(ledgerRecordsDropped.load)\n"
+            out +=
+                "# HELP pplx_redis_errors_total Redis calls for shared limits that failed or timed out.\n# TYPE pplx_redis_errors_total counter\n"
+            out += "pplx_redis_errors_total \(redisErrors.load)\n"
             out += "# HELP pplx_upstream_errors_total Upstream failures, by kind.\n# TYPE pplx_upstream_errors_total counter\n"
             for (kind, value) in c.upstreamErrors.sorted(by: { $0.key < $1.key }) {
                 out += "pplx_upstream_errors_total{kind=\"\(Self.escape(kind))\"} \(value)\n"

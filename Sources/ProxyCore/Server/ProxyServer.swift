@@ -25,6 +25,11 @@ public final class ProxyServer: @unchecked Sendable {
             address: address, group: loops, handler: ProxyRequestHandler(state: state), settings: connectionSettings, tls: tls,
             openConnections: state.metrics.connectionsOpen, refusedConnections: state.metrics.connectionsRefused)
         Self.applyConnectionCache(config, to: loops)
+        if let redis = config.redis {
+            state.share(SharedLimiter(config: redis, loops: loops.loops, metrics: state.metrics, logger: logger))
+            let target = "\(redis.host):\(redis.port)"
+            logger.info("limits shared through redis at \(target) (prefix \(redis.keyPrefix), on error: \(redis.onError.rawValue))")
+        }
         if let path = config.usageLedger {
             let totals = LedgerTotals.read(path: path, clock: UTCClock.now(), month: config.hasMonthlyBudget)
             state.limiter.seed(totals)

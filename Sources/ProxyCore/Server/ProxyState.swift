@@ -13,6 +13,9 @@ public final class ProxyState: Sendable {
     public let ledger: Mutex<UsageLedger?>
     /// Per caller and day over the last month, for `/admin/usage`.
     public let history = Mutex(UsageHistory())
+    /// Limits shared with other instances through Redis (`redis`), set once at start-up; nil keeps them local.
+    public var shared: SharedLimiter? { sharedStore.withLock { $0 } }
+    private let sharedStore = Mutex<SharedLimiter?>(nil)
     /// Whether `history` holds the ledger's earlier days yet (they are read after start-up, in the background).
     public let historyIsComplete = Atomic<Bool>(true)
     /// The process logger.
@@ -30,6 +33,11 @@ public final class ProxyState: Sendable {
             current?.close()
             current = ledger
         }
+    }
+
+    /// Starts sharing limits through Redis (once, before the listener starts).
+    func share(_ limiter: SharedLimiter) {
+        sharedStore.withLock { $0 = limiter }
     }
 
     /// Records a finished or refused request: in the ledger, and in the history `/admin/usage` serves.
