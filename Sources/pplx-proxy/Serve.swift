@@ -45,6 +45,8 @@ struct Serve: ParsableCommand {
         ProcessSetup.prepare()
         let environment = Environment.current
         let configPath = config ?? environment["PPLX_PROXY_CONFIG"]
+        // What the file held when loaded: a `keys` change made while the proxy starts is noticed, not taken as seen.
+        let loadedConfig = configPath.flatMap { try? FileAccess.readAll($0).get() }
         var resolved = resolve(configPath: configPath, environment: environment)
         let (logger, sink) = ProcessSetup.makeLogger(level: resolved.config.logLevel)
 
@@ -108,7 +110,7 @@ struct Serve: ParsableCommand {
         server.start()
         // `pplx-proxy keys` rewrites the file; a change applies as a SIGHUP would.
         let watcher = configPath.flatMap { path in
-            ConfigWatcher(path: path, queue: .main) {
+            ConfigWatcher(path: path, loaded: loadedConfig, queue: .main, onProblem: { logger.warning("\($0)") }) {
                 guard !draining else { return }
                 logger.info("config file changed: reloading")
                 reload(

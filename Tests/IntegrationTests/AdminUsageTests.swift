@@ -98,4 +98,20 @@ import Testing
         #expect(((total["days"] as? [[String: Any]])?[27]["cost_usd"] as? NSNumber)?.doubleValue == 0.375)
         #expect(json["history_complete"] as? Bool == true)
     }
+
+    /// Without a monthly budget start-up reads only today; the month's earlier days come with the background read,
+    /// so "this month" is right once it is done (and a monthly budget added by a reload would count them).
+    @Test func theMonthsEarlierDays_areAddedAfterTheBackgroundRead() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("admin-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let ledger = earlierRecord(daysAgo: 1, client: "fred", cost: 0.5) + earlierRecord(daysAgo: 0, client: "fred", cost: 0.25)
+        try ledger.write(toFile: path, atomically: true, encoding: .utf8)
+        let harness = try rig(ledger: path)
+        #expect(harness.eventually { harness.proxy.state.historyIsComplete.load(ordering: .acquiring) })
+        let clock = UTCClock.now()
+        let yesterdayIsThisMonth = UTCClock.day(1, before: time(nil)).hasPrefix(clock.month)
+        let fred = harness.proxy.state.limiter.standings(at: clock)["fred"]
+        #expect(fred?.costToday == USDAmount(decimal: "0.25"))
+        #expect(fred?.costMonth == USDAmount(decimal: yesterdayIsThisMonth ? "0.75" : "0.25"))
+    }
 }

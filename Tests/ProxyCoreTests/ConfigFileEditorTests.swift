@@ -85,6 +85,15 @@ import Testing
         }
     }
 
+    @Test func duplicateKeys_areRefused_ratherThanEditedWhereTheLoaderDoesNotLook() {
+        for text in [
+            #"{"clients": [{"name": "a", "key_hash": "x", "key_hash": "y"}]}"#, #"{"clients": [], "clients": [{"name": "a"}]}"#,
+        ] {
+            var editor = ConfigFileEditor(text: Array(text.utf8))
+            #expect(throws: ConfigFileEditor.EditError.self) { try editor.setFields(of: "a", [("key_hash", .string("z"))]) }
+        }
+    }
+
     @Test func aRotatedKey_worksUntilItExpires_andNotAfter() {
         let member = ClientConfig(
             name: "a", keyHash: KeyHash.hash("new-key"),

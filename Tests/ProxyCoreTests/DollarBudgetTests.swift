@@ -127,6 +127,25 @@ import Testing
         #expect(limiter.standings(at: tomorrow)["alice"]?.costToday == .zero)
     }
 
+    /// No figure an upstream reports can trap the process or hand out budget: absurd costs are capped per request,
+    /// negative and non-numbers count as nothing, and sums saturate.
+    @Test func hostileCosts_areCapped_andNeverTrap() {
+        let limiter = UsageLimiter()
+        let alice = member("alice", day: 1, month: 10)
+        let team = DollarBudget(perDay: USDAmount(decimal: "100"))
+        for (i, cost) in [5e9, 5e9, Double.infinity, -Double.infinity, -1, .nan, 1e300].enumerated() {
+            let result = limiter.admit("alice", member: alice, team: team, request(maxCost: 0.01), now: UInt64(i), clock: clock)
+            if case .success(let admission) = result {
+                limiter.finish(admission, usage: usage(costing: cost), upstreamAnswered: true, clock: clock)
+            }
+        }
+        let standing = limiter.standings(at: clock)
+        #expect(standing["alice"]?.costToday == USDAmount.perRequestCap)
+        #expect(standing[""]?.costReservedToday == .zero)
+        #expect(code(limiter.admit("alice", member: alice, team: team, request(maxCost: 0.01), now: 99, clock: clock)) == "budget_exceeded")
+        #expect(USDAmount(nanos: .max) + USDAmount(nanos: 1) == USDAmount(nanos: .max))
+    }
+
     @Test func dollarAmounts_areReadExactly() {
         #expect(USDAmount(decimal: "0.006")?.nanos == 6_000_000)
         #expect(USDAmount(decimal: "12")?.nanos == 12_000_000_000)

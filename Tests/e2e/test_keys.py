@@ -161,6 +161,8 @@ def test_mistakes_exit_1_and_change_nothing(spawn, tmp_path):
         (("revoke", "nobody"), "no member named 'nobody'"),
         (("add", "fourth", "--models", "no-such-model"), "models"),
         (("add", "fifth", "--usd-per-day", "-1"), "--usd-per-day"),
+        (("revoke", "first"), "last member"),
+        (("rotate", "first", "--grace", "9223372036854775807"), "--grace"),
     ]:
         done = run_cli("keys", *args, "--config", str(config))
         assert done.returncode == 1, (args, done.stdout, done.stderr)

@@ -133,7 +133,8 @@ public struct ProxyRequestHandler: HTTPRequestHandler {
     public func screen(_ head: HTTPRequestHead) -> HTTPResponse? {
         let settings = state.settings
         switch head.path {
-        case "/healthz", "/readyz", "/dashboard": return nil
+        case "/healthz", "/readyz": return nil
+        case "/dashboard" where head.method == "GET" || head.method == "HEAD": return nil
         case "/metrics" where settings.config.metricsAreOpen: return nil
         default: break
         }

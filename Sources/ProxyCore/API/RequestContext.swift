@@ -79,7 +79,7 @@ struct RequestContext: Sendable {
         let charged = state.limiter.finish(admission, usage: outcome.usage, upstreamAnswered: outcome.upstreamAnswered, clock: clock)
         if let reservation { state.shared?.settle(reservation, charge: charged, clock: clock) }
         let reported = outcome.usage?.totalTokens ?? 0
-        let reportedCost = outcome.usage?.costUSD.flatMap { USDAmount(dollars: max(0, $0)) } ?? .zero
+        let reportedCost = outcome.usage?.costUSD.flatMap(USDAmount.init(reportedCost:)) ?? .zero
         let metrics = state.metrics
         metrics.requestsInFlight.subtract(1)
         if stream { metrics.streamsOpen.subtract(1) }

@@ -31,10 +31,15 @@ public enum AtomicFileWriter {
         guard fd >= 0 else { throw failure("create \(temporary)") }
         var written = 0
         var problem: ConfigValueError?
-        // The umask may have narrowed the mode; ownership is kept where the caller may keep it (root editing a
-        // service's file), and left as the caller's otherwise.
+        // The umask may have narrowed the mode. The owner is kept where the caller may (root editing a service's
+        // file); the group must be kept, since a service commonly reads its config through it.
         if fchmod(fd, mode) != 0 { problem = failure("chmod \(temporary)") }
-        if exists { _ = fchown(fd, info.st_uid, info.st_gid) }
+        if exists, fchown(fd, info.st_uid, info.st_gid) != 0, fchown(fd, uid_t.max, info.st_gid) != 0 {
+            // Not root and not in the file's group: the new file would lose the group the service reads it by.
+            problem = ConfigValueError(
+                "cannot keep \(target)'s group (gid \(info.st_gid)), so the service might no longer read it; run this as "
+                    + "root or as a member of that group")
+        }
         while problem == nil, written < bytes.count {
             let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
             if count < 0, errno == EINTR { continue }

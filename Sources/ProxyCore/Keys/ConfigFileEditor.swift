@@ -12,9 +12,11 @@ public struct ConfigFileEditor {
         case malformed(String)
         case unknownMember(String)
         case duplicateMember(String)
+        case refused(String)
 
         public var description: String {
             switch self {
+            case .refused(let why): why
             case .malformed(let why): "the config file cannot be edited: \(why)"
             case .unknownMember(let name): "no member named '\(name)'"
             case .duplicateMember(let name): "a member named '\(name)' exists already"
@@ -142,8 +144,10 @@ public struct ConfigFileEditor {
             guard let root = json.root(), root.kind == .object else { return .failure(.malformed("it is not a JSON object")) }
             var layout = Layout(root: root.range)
             var clients: JSONSpan?
+            var clientsKeys = 0
             _ = json.forEachMember(of: root) { key, value in
                 if layout.firstRootKey == nil { layout.firstRootKey = key.range.lowerBound }
+                if json.string(key) == "clients" { clientsKeys += 1 }
                 layout.lastRootValueEnd = value.range.upperBound
                 if json.string(key) == "clients" {
                     layout.clientsKey = key.range
@@ -152,6 +156,7 @@ public struct ConfigFileEditor {
                 }
                 return true
             }
+            guard clientsKeys <= 1 else { return .failure(.malformed("\"clients\" appears twice; fix it by hand first")) }
             guard let clients, clients.kind != .null else { return .success(layout) }
             guard clients.kind == .array else { return .failure(.malformed("clients is not an array")) }
             var problem: EditError?
@@ -166,6 +171,12 @@ public struct ConfigFileEditor {
                 }
                 guard wellFormed, let name else {
                     problem = .malformed("clients[\(layout.elements.count)] has no name")
+                    return false
+                }
+                // The loader keeps the last of duplicate keys; an edit of the first would change nothing it reads.
+                let keys = members.map(\.key)
+                guard Set(keys).count == keys.count else {
+                    problem = .malformed("clients[\(layout.elements.count)] names a key twice; fix it by hand first")
                     return false
                 }
                 layout.elements.append(Element(name: name, range: element.range, members: members))

@@ -46,7 +46,9 @@ public enum MemberKeys {
 
     /// Gives member `name` a new key; returns it. The old key keeps working for `graceSeconds` (0: not at all).
     public static func rotate(_ name: String, graceSeconds: Int, configPath: String, now: Int) throws(ConfigErrors) -> String {
-        guard graceSeconds >= 0 else { throw problem("--grace takes seconds, 0 or more") }
+        guard (0...maxGraceSeconds).contains(graceSeconds) else {
+            throw problem("--grace takes seconds, from 0 to \(maxGraceSeconds) (ten years)")
+        }
         let key = try newKey()
         try edit(configPath, creating: false) { editor throws(ConfigFileEditor.EditError) in
             let oldHash = try editor.keyHash(of: name)
@@ -65,9 +67,22 @@ public enum MemberKeys {
     }
 
     /// Removes member `name`: its key (and any key still in its rotation grace) gets 401 once the proxy applies it.
+    ///
+    /// The last member cannot be revoked this way: with no members left the proxy would serve anyone (on loopback),
+    /// so the revoked key would keep working; add another member first, or edit the file on purpose.
     public static func revoke(_ name: String, configPath: String) throws(ConfigErrors) {
-        try edit(configPath, creating: false) { editor throws(ConfigFileEditor.EditError) in try editor.removeMember(named: name) }
+        try edit(configPath, creating: false) { editor throws(ConfigFileEditor.EditError) in
+            if try editor.memberNames() == [name] {
+                throw .refused(
+                    "'\(name)' is the last member: without members the proxy serves anyone, so its key would keep "
+                        + "working; add another member first (or remove clients by hand if that is what you want)")
+            }
+            try editor.removeMember(named: name)
+        }
     }
+
+    /// The longest `--grace`: ten years.
+    public static let maxGraceSeconds = 10 * 365 * 86_400
 
     /// Reads the file under the directory lock, applies `change`, checks the result loads, and replaces the file.
     private static func edit(

@@ -120,7 +120,7 @@ public final class UsageLimiter: Sendable {
             } else {
                 entry.tokens.add(spent: tokens)
             }
-            let reported = usage.map { $0.costUSD.flatMap { USDAmount(dollars: max(0, $0)) } ?? .zero }
+            let reported = usage.map { $0.costUSD.flatMap(USDAmount.init(reportedCost:)) ?? .zero }
             let cost = reported ?? (upstreamAnswered && admission.holdsCostReservation ? admission.reservedCost : .zero)
             entry.dollars.settle(reserved: admission.reservedCost, cost: cost)
             state.team.settle(reserved: admission.reservedCost, cost: cost)
@@ -146,6 +146,22 @@ public final class UsageLimiter: Sendable {
                 state.callers[caller] = entry
             }
             state.costs.merge(olderThanThese: totals.learnedCosts)
+        }
+    }
+
+    /// Adds what callers spent earlier this month (before today), read after start-up when no monthly budget made
+    /// start-up read the month itself: the month's figures then become right once the ledger is read, and a monthly
+    /// budget added later by a reload counts them.
+    public func addEarlierThisMonth(_ spentByCaller: [String: USDAmount], clock: UTCClock) {
+        state.withLock { state in
+            state.team.enter(clock)
+            for (caller, amount) in spentByCaller {
+                var entry = state.callers[caller] ?? CallerUsage()
+                entry.enter(clock)
+                entry.dollars.add(today: .zero, month: amount)
+                state.callers[caller] = entry
+                state.team.add(today: .zero, month: amount)
+            }
         }
     }
 

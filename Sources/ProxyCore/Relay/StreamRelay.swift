@@ -40,7 +40,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
     private var firstClientByteAt: UInt64?
     private var lastClientWrite: UInt64
     private var pausedByUs = false
-    /// The upstream answered with a 2xx head.
+    /// The upstream answered with a 2xx head (and, for a whole body, one that reads as the answer asked for).
     private var upstreamAnswered = false
     /// The client stream's 200 head has been sent (when the upstream's head came, or by the first keep-alive
     /// ping before it): failures from now on are error frames, not statuses.
@@ -175,6 +175,8 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
             respondWithBody(status: status, headers: headers)
         case (.collectingError(let status, let headers), .finished):
             if (200..<300).contains(status) {
+                // A page or an error object, not an answer: nothing to charge for.
+                upstreamAnswered = false
                 let error = UpstreamAnswerCheck.notAStream(body: collected, contentType: headers["Content-Type"])
                 fail(error, errorKind: "invalid_response")
             } else {
@@ -193,6 +195,7 @@ public final class StreamRelay<Translator: StreamTranslator>: HTTPExchange, Upst
         }
         let reading = UpstreamAnswerCheck.read(body: collected, kind: expected, contentType: headers["Content-Type"])
         if let problem = reading.problem {
+            upstreamAnswered = false
             return end(.failedBefore(problem, errorKind: "invalid_response"))
         }
         var body = collected

@@ -14,31 +14,48 @@ public final class ConfigWatcher: @unchecked Sendable {
     private let path: String
     private let queue: DispatchQueue
     private let onChange: () -> Void
+    private let onProblem: (String) -> Void
     private let fd: Int32
     private var source: DispatchSourceRead?
     private var pending = false
     private var lastSeen: [UInt8]?
 
-    /// Starts watching `path`; `onChange` runs on `queue`. Nil when inotify is unavailable (SIGHUP still works).
-    public init?(path: String, queue: DispatchQueue, onChange: @escaping () -> Void) {
-        let directory = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+    /// Starts watching `path`; `onChange` runs on `queue`. `loaded` is the content the running configuration was
+    /// read from: a change made between that read and now is applied at once. Nil when inotify is unavailable (SIGHUP
+    /// still works); `onProblem` hears why.
+    public init?(
+        path: String, loaded: [UInt8]?, queue: DispatchQueue, onProblem: @escaping (String) -> Void, onChange: @escaping () -> Void
+    ) {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else {
+            onProblem("cannot watch \(path) for changes (inotify: \(String(cString: strerror(errno)))); reload with SIGHUP")
+            return nil
+        }
+        // The directory of the name, and of the file a symbolic link names: `pplx-proxy keys` replaces the latter.
+        var directories = [Self.directory(of: path)]
+        if let real = realpath(path, nil) {
+            let target = Self.directory(of: String(cString: real))
+            free(real)
+            if target != directories[0] { directories.append(target) }
+        }
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_ATTRIB)
-        guard inotify_add_watch(fd, directory, mask) >= 0 else {
+        for directory in directories where inotify_add_watch(fd, directory, mask) < 0 {
+            onProblem("cannot watch \(directory) for changes (inotify: \(String(cString: strerror(errno)))); reload with SIGHUP")
             close(fd)
             return nil
         }
         self.path = path
         self.queue = queue
         self.onChange = onChange
+        self.onProblem = onProblem
         self.fd = fd
-        lastSeen = try? FileAccess.readAll(path).get()
+        lastSeen = loaded
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         source.setEventHandler { [weak self] in self?.drain() }
         source.setCancelHandler { close(fd) }
         source.resume()
         self.source = source
+        queue.async { [weak self] in self?.check() }
     }
 
     deinit {
@@ -54,9 +71,23 @@ public final class ConfigWatcher: @unchecked Sendable {
         queue.asyncAfter(deadline: .now() + .milliseconds(100)) { [weak self] in
             guard let self else { return }
             pending = false
-            guard let content = try? FileAccess.readAll(path).get(), content != lastSeen else { return }
+            check()
+        }
+    }
+
+    /// Runs `onChange` when the file's bytes differ from the last ones seen.
+    private func check() {
+        switch FileAccess.readAll(path) {
+        case .failure(let error):
+            onProblem("cannot read \(path) after a change: \(error.message)")
+        case .success(let content):
+            guard content != lastSeen else { return }
             lastSeen = content
             onChange()
         }
+    }
+
+    private static func directory(of path: String) -> String {
+        path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
     }
 }

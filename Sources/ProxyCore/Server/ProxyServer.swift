@@ -36,7 +36,7 @@ public final class ProxyServer: @unchecked Sendable {
             state.logger.debug(
                 "seeded limits from the usage ledger",
                 metadata: ["lines": "\(totals.linesRead)", "callers": "\(totals.costMonth.count)"])
-            Self.loadHistory(state, ledger: path, endingAt: LedgerReader.size(path: path))
+            Self.loadHistory(state, ledger: path, endingAt: LedgerReader.size(path: path), seedsMonth: false)
             do {
                 state.replaceLedger(with: try UsageLedger(path: path, metrics: state.metrics, logger: state.logger))
             } catch {
@@ -49,11 +49,14 @@ public final class ProxyServer: @unchecked Sendable {
     /// Reads the ledger's last month into the history `/admin/usage` serves, in the background: a month of ledger
     /// can be hundreds of megabytes, and budgets (seeded before listening) do not need it. Reads only what was
     /// written before this process began appending at `end`, so nothing is counted twice.
-    private static func loadHistory(_ state: ProxyState, ledger path: String, endingAt end: Int) {
+    /// `seedsMonth`: start-up read only today, so the month's earlier days are added to the limiter from this read.
+    private static func loadHistory(_ state: ProxyState, ledger path: String, endingAt end: Int, seedsMonth: Bool) {
         state.historyIsComplete.store(false, ordering: .releasing)
+        let clock = UTCClock.now()
         DispatchQueue.global(qos: .utility).async {
             let firstDay = UTCClock.day(UsageHistory.days - 1, before: time(nil))
             let earlier = UsageHistory.read(path: path, endingAt: end, firstDay: firstDay)
+            if seedsMonth { state.limiter.addEarlierThisMonth(earlier.cost(inMonth: clock.month, before: clock.day), clock: clock) }
             state.history.withLock { $0.merge(earlier) }
             state.historyIsComplete.store(true, ordering: .releasing)
         }
@@ -94,11 +97,11 @@ public final class ProxyServer: @unchecked Sendable {
     public func reload(_ settings: ProxySettings) {
         var settings = settings
         let running = state.settings.config.usageLedger
-        if let path = settings.config.usageLedger, path == running {
-            // The same path: reopened, so a ledger that logrotate moved away is written afresh.
+        if let path = settings.config.usageLedger, let running, path == running || LedgerReader.isSameFile(path, running) {
+            // The same file: reopened, so a ledger that logrotate moved away is written afresh.
             state.ledger.withLock { $0?.reopen() }
         } else if let path = settings.config.usageLedger {
-            Self.loadHistory(state, ledger: path, endingAt: LedgerReader.size(path: path))
+            Self.loadHistory(state, ledger: path, endingAt: LedgerReader.size(path: path), seedsMonth: false)
             do {
                 state.replaceLedger(with: try UsageLedger(path: path, metrics: state.metrics, logger: state.logger))
             } catch {

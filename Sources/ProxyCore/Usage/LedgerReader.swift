@@ -8,6 +8,14 @@ public enum LedgerReader {
     /// How much is read per `read(2)`.
     static let blockSize = 1 << 20
 
+    /// Whether two paths name the same file (device and inode), however they are spelt.
+    public static func isSameFile(_ a: String, _ b: String) -> Bool {
+        var first = stat()
+        var second = stat()
+        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+
     /// The file's size in bytes now (0 when it does not exist or cannot be read).
     public static func size(path: String) -> Int {
         var info = stat()

@@ -45,7 +45,7 @@ public struct LedgerTotals: Sendable, Equatable {
             totals.linesRead += 1
             guard let record = UsageRecord(jsonLine: line), record.timestamp >= since else { return true }
             totals.add(record)
-            if let cost = record.costUSD.flatMap(USDAmount.init(dollars:)), cost > .zero,
+            if let cost = record.costUSD.flatMap(USDAmount.init(reportedCost:)), cost > .zero,
                 newestFirstCosts[record.model, default: []].count < LearnedCosts.window
             {
                 newestFirstCosts[record.model, default: []].append(cost)

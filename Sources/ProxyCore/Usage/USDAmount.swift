@@ -19,6 +19,17 @@ public struct USDAmount: Sendable, Hashable, Comparable, CustomStringConvertible
         nanos = Int64(scaled)
     }
 
+    /// The most one request is taken to cost: an upstream's `total_cost` (or a ledger's) is read as at most this,
+    /// so a wrong or hostile figure cannot overflow a budget's sums or lock every later request out.
+    public static let perRequestCap = USDAmount(nanos: 10_000 * nanosPerDollar)
+
+    /// A request's reported cost, between zero and `perRequestCap` (nil when it is not a number at all).
+    public init?(reportedCost dollars: Double) {
+        guard !dollars.isNaN else { return nil }
+        let clamped = Swift.min(Swift.max(0, dollars), Self.perRequestCap.dollars)
+        self.init(nanos: Int64((clamped * Double(Self.nanosPerDollar)).rounded()))
+    }
+
     /// The exact amount a JSON number spells (`0.006`, `12`, `1.5e-3`), as a config file gives it; nil for
     /// anything else or more than nine decimals' precision lost. Decimal text is read digit by digit, so `0.006`
     /// is exactly 6,000,000 nanodollars (no binary rounding).
@@ -60,8 +71,15 @@ public struct USDAmount: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The amount in dollars, for display arithmetic only.
     public var dollars: Double { Double(nanos) / Double(Self.nanosPerDollar) }
 
-    public static func + (lhs: USDAmount, rhs: USDAmount) -> USDAmount { USDAmount(nanos: lhs.nanos &+ rhs.nanos) }
-    public static func - (lhs: USDAmount, rhs: USDAmount) -> USDAmount { USDAmount(nanos: lhs.nanos &- rhs.nanos) }
-    public static func += (lhs: inout USDAmount, rhs: USDAmount) { lhs.nanos = lhs.nanos &+ rhs.nanos }
+    /// Sums saturate at `Int64`'s bounds rather than wrap or trap.
+    public static func + (lhs: USDAmount, rhs: USDAmount) -> USDAmount {
+        let (total, overflow) = lhs.nanos.addingReportingOverflow(rhs.nanos)
+        return USDAmount(nanos: overflow ? (rhs.nanos > 0 ? .max : .min) : total)
+    }
+    public static func - (lhs: USDAmount, rhs: USDAmount) -> USDAmount {
+        let (difference, overflow) = lhs.nanos.subtractingReportingOverflow(rhs.nanos)
+        return USDAmount(nanos: overflow ? (rhs.nanos < 0 ? .max : .min) : difference)
+    }
+    public static func += (lhs: inout USDAmount, rhs: USDAmount) { lhs = lhs + rhs }
     public static func < (lhs: USDAmount, rhs: USDAmount) -> Bool { lhs.nanos < rhs.nanos }
 }

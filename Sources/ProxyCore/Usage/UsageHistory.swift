@@ -42,6 +42,17 @@ public struct UsageHistory: Sendable, Equatable {
         }
     }
 
+    /// Each caller's dollars on the days of `month` ("YYYY-MM") before `day`.
+    public func cost(inMonth month: String, before day: String) -> [String: USDAmount] {
+        var result: [String: USDAmount] = [:]
+        for (caller, byDay) in totals {
+            for (date, dayTotals) in byDay where date.hasPrefix(month) && date < day && dayTotals.cost > .zero {
+                result[caller, default: .zero] += dayTotals.cost
+            }
+        }
+        return result
+    }
+
     /// Every caller with any counts.
     public var callers: [String] { totals.keys.sorted() }
 

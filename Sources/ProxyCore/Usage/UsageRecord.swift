@@ -53,7 +53,7 @@ public struct UsageRecord: Sendable, Equatable {
 
     /// The dollars this request cost the budgets.
     public var budgetCost: USDAmount {
-        chargedUSD ?? costUSD.flatMap { USDAmount(dollars: max(0, $0)) } ?? .zero
+        (chargedUSD.map { min(max(.zero, $0), USDAmount.perRequestCap) } ?? costUSD.flatMap(USDAmount.init(reportedCost:))) ?? .zero
     }
 
     /// The JSON line, keys in the contract's order, ending in `\n`.
