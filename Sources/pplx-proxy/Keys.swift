@@ -6,7 +6,8 @@ import ProxyCore
 #endif
 
 /// `pplx-proxy keys`: issue, rotate, revoke and list member keys by rewriting the config file. A proxy running with
-/// that file applies each change within about a second, without a restart.
+/// that file applies each change within about a second, without a restart (it logs "configuration reloaded"; a
+/// reload it refuses is logged as an error and counted in `pplx_config_reloads_refused_total`).
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Issue, rotate, revoke and list member keys (rewrites the config file).",
@@ -86,7 +87,7 @@ struct Keys: ParsableCommand {
         func run() throws {
             let path = try file.path
             try Keys.run { () throws(ConfigErrors) in try MemberKeys.revoke(name, configPath: path) }
-            print("revoked '\(name)' in \(path)")
+            print("revoked '\(name)' in \(path); a proxy running with it applies this within about a second")
         }
     }
 

@@ -168,6 +168,7 @@ struct Serve: ParsableCommand {
         defer { SystemdNotify.ready() }
         switch load(configPath: configPath, environment: environment) {
         case .failure(let errors):
+            server.state.metrics.configReloadsRefused.increment()
             logger.error("reload refused, keeping the running configuration: \(errors.problems.map(\.description).joined(separator: "; "))")
         case .success(var resolved):
             let running = server.state.settings.config
@@ -182,6 +183,7 @@ struct Serve: ParsableCommand {
             resolved.config.eventLoops = running.eventLoops
             let problems = resolved.config.validate()
             guard problems.isEmpty else {
+                server.state.metrics.configReloadsRefused.increment()
                 logger.error("reload refused, keeping the running configuration: \(problems.map(\.description).joined(separator: "; "))")
                 return
             }

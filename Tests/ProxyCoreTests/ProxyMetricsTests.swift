@@ -60,6 +60,9 @@ private func histogram(_ name: String, cumulative: [Int], sum: String) -> [Strin
             # HELP pplx_redis_errors_total Redis calls for shared limits that failed or timed out.
             # TYPE pplx_redis_errors_total counter
             pplx_redis_errors_total 0
+            # HELP pplx_config_reloads_refused_total Config reloads refused (the running configuration stayed).
+            # TYPE pplx_config_reloads_refused_total counter
+            pplx_config_reloads_refused_total 0
             # HELP pplx_upstream_errors_total Upstream failures, by kind.
             # TYPE pplx_upstream_errors_total counter
             # HELP pplx_tokens_total Tokens used, by client, model and kind.

@@ -80,6 +80,9 @@ def test_sighup_reloads_config_and_keeps_the_old_one_when_invalid(spawn, stacks,
     assert "upstream.api" in proxy.log_text()
     with _chat(proxy.url, key="sk-team-alice-example") as resp:
         assert resp.status_code == 200
+    metrics = requests.get(proxy.url + "/metrics", timeout=5, headers={"Authorization": "Bearer sk-team-alice-example"}).text
+    refused = [line for line in metrics.splitlines() if line.startswith("pplx_config_reloads_refused_total ")]
+    assert refused and float(refused[0].split()[1]) >= 1, refused
 
 
 def test_sigterm_the_moment_it_listens_stops_the_process(spawn, stacks):

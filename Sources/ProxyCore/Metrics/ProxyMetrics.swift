@@ -36,6 +36,8 @@ public final class ProxyMetrics: Sendable {
     public let ledgerPendingRecords = AtomicCounter()
     /// Redis calls for shared limits that failed or timed out.
     public let redisErrors = AtomicCounter()
+    /// Config reloads (SIGHUP, or the watched file changing) refused because the new config would not load.
+    public let configReloadsRefused = AtomicCounter()
 
     public init() {}
 
@@ -102,6 +104,10 @@ public final class ProxyMetrics: Sendable {
             out +=
                 "# HELP pplx_redis_errors_total Redis calls for shared limits that failed or timed out.\n# TYPE pplx_redis_errors_total counter\n"
             out += "pplx_redis_errors_total \(redisErrors.load)\n"
+            out +=
+                "# HELP pplx_config_reloads_refused_total Config reloads refused (the running configuration stayed).\n"
+                + "# TYPE pplx_config_reloads_refused_total counter\n"
+            out += "pplx_config_reloads_refused_total \(configReloadsRefused.load)\n"
             out += "# HELP pplx_upstream_errors_total Upstream failures, by kind.\n# TYPE pplx_upstream_errors_total counter\n"
             for (kind, value) in c.upstreamErrors.sorted(by: { $0.key < $1.key }) {
                 out += "pplx_upstream_errors_total{kind=\"\(Self.escape(kind))\"} \(value)\n"
