@@ -18,10 +18,9 @@ public struct LearnedCosts: Sendable, Equatable {
 
     /// Records a request's real cost (newest last).
     mutating func observe(model: String, cost: USDAmount) {
-        var costs = recent[model, default: []]
-        if costs.count == Self.window { costs.removeFirst() }
-        costs.append(max(0, cost.nanos))
-        recent[model] = costs
+        // In place: copying the window out and back would copy it on every request.
+        if recent[model]?.count == Self.window { recent[model]?.removeFirst() }
+        recent[model, default: []].append(max(0, cost.nanos))
     }
 
     /// Takes in what an earlier reading learned, oldest first, keeping the newest `window` per model.

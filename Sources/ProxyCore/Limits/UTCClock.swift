@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -20,10 +22,17 @@ public struct UTCClock: Sendable, Equatable {
         self.secondsToMonthEnd = secondsToMonthEnd
     }
 
-    /// The periods at the current time.
+    /// The periods at the current time. Worked out once per second and shared: every request asks (admission,
+    /// settlement), and formatting the day costs more than the rest of an admission.
     public static func now() -> UTCClock {
-        at(time(nil))
+        let seconds = time(nil)
+        if let cached = cache.withLock({ $0 }), cached.seconds == seconds { return cached.clock }
+        let clock = at(seconds)
+        cache.withLock { $0 = (seconds, clock) }
+        return clock
     }
+
+    private static let cache = Mutex<(seconds: time_t, clock: UTCClock)?>(nil)
 
     /// The periods at `seconds` since the epoch.
     public static func at(_ seconds: time_t) -> UTCClock {

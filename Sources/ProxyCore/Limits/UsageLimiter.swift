@@ -10,7 +10,8 @@ import Synchronization
 /// at start the proxy seeds the current periods from the usage ledger so a restart does not hand out a fresh budget.
 public final class UsageLimiter: Sendable {
     private struct CallerUsage {
-        /// Start times (monotonic ns) of requests within the last minute, oldest first.
+        /// Start times (monotonic ns) of requests within the last minute, oldest first; kept only for a member with a
+        /// `requests_per_minute` limit (at most that many entries), so callers without one pay nothing per request.
         var recentStarts: [UInt64] = []
         var openStreams = 0
         var tokens = BudgetAccount()
@@ -49,11 +50,14 @@ public final class UsageLimiter: Sendable {
         now: UInt64, clock: UTCClock, enforcing: Bool = true
     ) -> Result<Admission, OpenAIError> {
         state.withLock { state in
-            var entry = state.callers[caller] ?? CallerUsage()
+            // Taken out while changed, so its arrays and tables are not copied on write.
+            var entry = state.callers.removeValue(forKey: caller) ?? CallerUsage()
             defer { state.callers[caller] = entry }
             entry.enter(clock)
             state.team.enter(clock)
-            entry.recentStarts.removeAll { now &- $0 >= Self.minuteNs }
+            // Oldest first: what left the window is a prefix.
+            let expired = entry.recentStarts.firstIndex { now &- $0 < Self.minuteNs } ?? entry.recentStarts.count
+            entry.recentStarts.removeFirst(expired)
             let learned = entry.prompts.largest(member: caller, model: request.model)
             let tokenEstimate = Int64(request.tokenEstimate(largestPrompt: learned))
             if enforcing, let budget = member?.tokensPerDay.map(Int64.init), !entry.tokens.admits(tokenEstimate, limit: budget) {
@@ -86,7 +90,7 @@ public final class UsageLimiter: Sendable {
                         message: "Member '\(caller)' may have at most \(limit) streams open at once.",
                         retryAfterSeconds: 1))
             }
-            entry.recentStarts.append(now)
+            if member?.requestsPerMinute != nil { entry.recentStarts.append(now) }
             if request.stream { entry.openStreams += 1 }
             let holdsTokens = member?.tokensPerDay != nil
             let reservedTokens = holdsTokens ? tokenEstimate : 0
@@ -109,7 +113,7 @@ public final class UsageLimiter: Sendable {
     @discardableResult
     public func finish(_ admission: Admission, usage: StreamUsage?, upstreamAnswered: Bool, clock: UTCClock) -> Charge {
         state.withLock { state in
-            var entry = state.callers[admission.caller] ?? CallerUsage()
+            var entry = state.callers.removeValue(forKey: admission.caller) ?? CallerUsage()
             defer { state.callers[admission.caller] = entry }
             if admission.holdsStreamSlot { entry.openStreams = max(0, entry.openStreams - 1) }
             entry.enter(clock)

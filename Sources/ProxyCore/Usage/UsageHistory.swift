@@ -25,14 +25,14 @@ public struct UsageHistory: Sendable, Equatable {
     public mutating func add(_ record: UsageRecord) {
         let day = String(record.timestamp.prefix(10))
         guard day.count == 10 else { return }
-        var byDay = totals[record.client, default: [:]]
-        byDay[day, default: Totals()].add(Totals(requests: 1, tokens: record.budgetTokens, cost: record.budgetCost))
+        // Changed in place: copying a caller's table out and back would copy it on every request.
+        totals[record.client, default: [:]][day, default: Totals()].add(
+            Totals(requests: 1, tokens: record.budgetTokens, cost: record.budgetCost))
         // Twice the days shown at most, trimmed to the newest when exceeded: memory stays bounded however long the
         // process runs.
-        if byDay.count > 2 * Self.days {
-            for old in byDay.keys.sorted().prefix(byDay.count - Self.days) { byDay[old] = nil }
+        if let byDay = totals[record.client], byDay.count > 2 * Self.days {
+            for old in byDay.keys.sorted().prefix(byDay.count - Self.days) { totals[record.client]?[old] = nil }
         }
-        totals[record.client] = byDay
     }
 
     /// Adds another history's counts (the ledger's, read after start-up began counting live requests).
