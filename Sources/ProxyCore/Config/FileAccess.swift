@@ -27,13 +27,25 @@ public enum FileAccess {
             return access(path, W_OK) == 0 ? nil : "cannot write \(path): \(String(cString: strerror(errno)))"
         }
         guard errno == ENOENT else { return "cannot use \(path): \(String(cString: strerror(errno)))" }
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let parent = directory.isEmpty ? "/" : directory
+        let parent = directory(of: path)
         guard stat(parent, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
             return "directory \(parent) does not exist"
         }
         guard access(parent, W_OK) == 0 else { return "cannot create files in \(parent): \(String(cString: strerror(errno)))" }
         return nil
+    }
+
+    /// `path` with every symbolic link resolved, when it exists.
+    static func realPath(_ path: String) -> String? {
+        guard let real = realpath(path, nil) else { return nil }
+        defer { free(real) }
+        return String(cString: real)
+    }
+
+    /// The directory a path names its file in: "." for a bare name, "/" for a file at the root.
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// The whole content of a regular file.

@@ -31,8 +31,8 @@ public enum UTCTimestamp {
         return Int(seconds)
     }
 
-    /// `seconds` since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
-    public static func format(_ seconds: Int) -> String {
+    /// `seconds` since the epoch as `YYYY-MM-DDTHH:MM:SSZ`, or `YYYY-MM-DDTHH:MM:SS.mmmZ` with `milliseconds`.
+    public static func format(_ seconds: Int, milliseconds: Int? = nil) -> String {
         var value = time_t(seconds)
         var parts = tm()
         gmtime_r(&value, &parts)
@@ -40,7 +40,8 @@ public enum UTCTimestamp {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
+        let fraction = milliseconds.map { "." + pad(Int32($0), 3) } ?? ""
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))Z"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))\(fraction)Z"
     }
 }

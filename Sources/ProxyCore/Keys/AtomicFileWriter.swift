@@ -10,7 +10,7 @@ public enum AtomicFileWriter {
     /// Holds an exclusive lock on the directory of `path` while `body` runs, so two `pplx-proxy keys` commands on
     /// the same file do not lose each other's edits.
     public static func withDirectoryLock<T>(for path: String, _ body: () throws -> T) throws -> T {
-        let directory = directoryOf(resolved(path))
+        let directory = FileAccess.directory(of: (FileAccess.realPath(path) ?? path))
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw ConfigValueError("cannot open \(directory): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -22,11 +22,12 @@ public enum AtomicFileWriter {
 
     /// Writes `bytes` as the new content of `path` (created with mode 0600 if it does not exist).
     public static func replace(_ path: String, with bytes: [UInt8]) throws(ConfigValueError) {
-        let target = resolved(path)
+        let target = (FileAccess.realPath(path) ?? path)
         var info = stat()
         let exists = stat(target, &info) == 0
         let mode = exists ? info.st_mode & 0o7777 : 0o600
-        let temporary = directoryOf(target) + "/." + baseName(target) + ".tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let temporary =
+            FileAccess.directory(of: target) + "/." + baseName(target) + ".tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure("create \(temporary)") }
         var written = 0
@@ -52,23 +53,11 @@ public enum AtomicFileWriter {
             unlink(temporary)
             throw problem
         }
-        let directory = open(directoryOf(target), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let directory = open(FileAccess.directory(of: target), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {
             _ = fsync(directory)
             close(directory)
         }
-    }
-
-    /// `path` with symbolic links resolved when it exists; else as given.
-    private static func resolved(_ path: String) -> String {
-        guard let real = realpath(path, nil) else { return path }
-        defer { free(real) }
-        return String(cString: real)
-    }
-
-    private static func directoryOf(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     private static func baseName(_ path: String) -> String {

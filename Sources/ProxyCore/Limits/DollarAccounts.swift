@@ -18,11 +18,11 @@ struct DollarAccounts: Sendable, Equatable {
     /// The 429 for a request whose worst case `estimate` does not fit `budget`, or nil when it fits.
     func refusal(of estimate: USDAmount, under budget: DollarBudget, clock: UTCClock, who: Spender) -> OpenAIError? {
         if let limit = budget.perDay, !day.admits(estimate.nanos, limit: limit.nanos) {
-            return BudgetRefusal.dollars(
+            return LimitRefusal.dollars(
                 who, period: .day, limit: limit, estimate: estimate, account: day, resetsInSeconds: clock.secondsToDayEnd)
         }
         if let limit = budget.perMonth, !month.admits(estimate.nanos, limit: limit.nanos) {
-            return BudgetRefusal.dollars(
+            return LimitRefusal.dollars(
                 who, period: .month, limit: limit, estimate: estimate, account: month, resetsInSeconds: clock.secondsToMonthEnd)
         }
         return nil

@@ -42,20 +42,16 @@ public struct UTCClock: Sendable, Equatable {
         let elapsed = Int(parts.tm_hour) * 3600 + Int(parts.tm_min) * 60 + Int(parts.tm_sec)
         let daysLeft = daysIn(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1) - Int(parts.tm_mday)
         return UTCClock(
-            day: dayString(parts), secondsToDayEnd: 86_400 - elapsed, secondsToMonthEnd: daysLeft * 86_400 + 86_400 - elapsed)
+            day: dayString(seconds), secondsToDayEnd: 86_400 - elapsed, secondsToMonthEnd: daysLeft * 86_400 + 86_400 - elapsed)
     }
 
     /// The UTC day `days` days before `seconds` since the epoch, "YYYY-MM-DD".
     public static func day(_ days: Int, before seconds: time_t) -> String {
-        var earlier = seconds - time_t(days) * 86_400
-        var parts = tm()
-        gmtime_r(&earlier, &parts)
-        return dayString(parts)
+        dayString(seconds - time_t(days) * 86_400)
     }
 
-    private static func dayString(_ parts: tm) -> String {
-        func pad(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))"
+    private static func dayString(_ seconds: time_t) -> String {
+        String(UTCTimestamp.format(Int(seconds)).prefix(10))
     }
 
     private static func daysIn(year: Int, month: Int) -> Int {

@@ -62,7 +62,7 @@ public final class UsageLimiter: Sendable {
             let tokenEstimate = Int64(request.tokenEstimate(largestPrompt: learned))
             if enforcing, let budget = member?.tokensPerDay.map(Int64.init), !entry.tokens.admits(tokenEstimate, limit: budget) {
                 return .failure(
-                    BudgetRefusal.tokens(caller, budget: budget, estimate: tokenEstimate, account: entry.tokens, clock: clock))
+                    LimitRefusal.tokens(caller, budget: budget, estimate: tokenEstimate, account: entry.tokens, clock: clock))
             }
             let dollarLimited = (member?.dollars.isLimited ?? false) || team.isLimited
             let costEstimate = dollarLimited ? request.costEstimate(learned: state.costs.largest(model: request.model)) : .zero
@@ -77,18 +77,10 @@ public final class UsageLimiter: Sendable {
             if enforcing, let limit = member?.requestsPerMinute, entry.recentStarts.count >= limit {
                 let oldest = entry.recentStarts.first ?? now
                 let waitNs = Self.minuteNs &- (now &- oldest)
-                return .failure(
-                    OpenAIError(
-                        status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",
-                        message: "Member '\(caller)' is limited to \(limit) requests per minute.",
-                        retryAfterSeconds: max(1, Int((waitNs + 999_999_999) / 1_000_000_000))))
+                return .failure(LimitRefusal.rate(caller, limit: limit, retryAfterSeconds: Int((waitNs + 999_999_999) / 1_000_000_000)))
             }
             if enforcing, request.stream, let limit = member?.maxConcurrentStreams, entry.openStreams >= limit {
-                return .failure(
-                    OpenAIError(
-                        status: 429, type: "rate_limit_error", code: "concurrency_limit_exceeded",
-                        message: "Member '\(caller)' may have at most \(limit) streams open at once.",
-                        retryAfterSeconds: 1))
+                return .failure(LimitRefusal.concurrency(caller, limit: limit))
             }
             if member?.requestsPerMinute != nil { entry.recentStarts.append(now) }
             if request.stream { entry.openStreams += 1 }

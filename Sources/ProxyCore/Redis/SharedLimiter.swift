@@ -106,19 +106,10 @@ public final class SharedLimiter: @unchecked Sendable {
                 completion(.admitted(reservation))
             case "rate":
                 let waitMs = parts.count > 1 ? Self.integer(parts[1]) : 60_000
-                completion(
-                    .refused(
-                        OpenAIError(
-                            status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",
-                            message: "Member '\(caller)' is limited to \(member?.requestsPerMinute ?? 0) requests per minute.",
-                            retryAfterSeconds: max(1, (waitMs + 999) / 1000))))
+                let limit = member?.requestsPerMinute ?? 0
+                completion(.refused(LimitRefusal.rate(caller, limit: limit, retryAfterSeconds: (waitMs + 999) / 1000)))
             case "streams":
-                completion(
-                    .refused(
-                        OpenAIError(
-                            status: 429, type: "rate_limit_error", code: "concurrency_limit_exceeded",
-                            message: "Member '\(caller)' may have at most \(member?.maxConcurrentStreams ?? 0) streams open at once.",
-                            retryAfterSeconds: 1)))
+                completion(.refused(LimitRefusal.concurrency(caller, limit: member?.maxConcurrentStreams ?? 0)))
             case "budget" where parts.count == 4:
                 let index = Self.integer(parts[1]) - 1
                 guard accounts.indices.contains(index) else { return completion(.unavailable("redis: bad account index")) }
@@ -239,11 +230,11 @@ public final class SharedLimiter: @unchecked Sendable {
         let limit = account.limit ?? 0
         switch account.kind {
         case .memberTokens:
-            return BudgetRefusal.tokens(caller, budget: limit, estimate: account.amount, account: standing, clock: clock)
+            return LimitRefusal.tokens(caller, budget: limit, estimate: account.amount, account: standing, clock: clock)
         case .memberDay, .proxyDay, .memberMonth, .proxyMonth:
             let isMonth = account.kind == .memberMonth || account.kind == .proxyMonth
             let isMember = account.kind == .memberDay || account.kind == .memberMonth
-            return BudgetRefusal.dollars(
+            return LimitRefusal.dollars(
                 isMember ? .member(caller) : .proxy, period: isMonth ? .month : .day, limit: USDAmount(nanos: limit),
                 estimate: USDAmount(nanos: account.amount), account: standing,
                 resetsInSeconds: isMonth ? clock.secondsToMonthEnd : clock.secondsToDayEnd)

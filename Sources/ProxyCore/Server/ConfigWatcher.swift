@@ -32,11 +32,9 @@ public final class ConfigWatcher: @unchecked Sendable {
             return nil
         }
         // The directory of the name, and of the file a symbolic link names: `pplx-proxy keys` replaces the latter.
-        var directories = [Self.directory(of: path)]
-        if let real = realpath(path, nil) {
-            let target = Self.directory(of: String(cString: real))
-            free(real)
-            if target != directories[0] { directories.append(target) }
+        var directories = [FileAccess.directory(of: path)]
+        if let real = FileAccess.realPath(path), FileAccess.directory(of: real) != directories[0] {
+            directories.append(FileAccess.directory(of: real))
         }
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_ATTRIB)
         for directory in directories where inotify_add_watch(fd, directory, mask) < 0 {
@@ -85,9 +83,5 @@ public final class ConfigWatcher: @unchecked Sendable {
             lastSeen = content
             onChange()
         }
-    }
-
-    private static func directory(of path: String) -> String {
-        path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
     }
 }

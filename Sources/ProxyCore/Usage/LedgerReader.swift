@@ -16,6 +16,31 @@ public enum LedgerReader {
         return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }
 
+    /// Calls `body` with each line of the period that starts on `firstDay` ("YYYY-MM-DD"), newest first: read
+    /// backwards from the end (or from byte `endingAt`), so the time taken grows with the period, not the ledger.
+    ///
+    /// Lines are appended in time order, give or take a few milliseconds between loops (a record stamped
+    /// 23:59:59.999 can follow one stamped 00:00:00.001): the period ends after a run of `earlierLinesThatEndAPeriod`
+    /// earlier lines. A line whose day cannot be read without parsing is passed on; the caller parses each line and
+    /// keeps the records from `firstDay` on.
+    public static func forEachLine(
+        since firstDay: String, path: String, endingAt limit: Int? = nil, _ body: (UnsafeRawBufferPointer) -> Void
+    ) {
+        var earlierInARow = 0
+        _ = forEachLineBackwards(path: path, endingAt: limit) { line in
+            if let lineDay = UsageRecord.day(ofLine: line), lineDay < firstDay {
+                earlierInARow += 1
+                return earlierInARow < earlierLinesThatEndAPeriod
+            }
+            earlierInARow = 0
+            body(line)
+            return true
+        }
+    }
+
+    /// Consecutive lines from before a period after which reading it backwards stops.
+    static let earlierLinesThatEndAPeriod = 64
+
     /// The file's size in bytes now (0 when it does not exist or cannot be read).
     public static func size(path: String) -> Int {
         var info = stat()

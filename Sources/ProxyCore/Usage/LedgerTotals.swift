@@ -9,7 +9,7 @@ public struct LedgerTotals: Sendable, Equatable {
     public var clock: UTCClock
     /// Tokens charged per caller (ledger `client`) today.
     public var tokensToday: [String: Int] = [:]
-    /// Dollars charged per caller today, and this month (when the month was read; else today's again).
+    /// Dollars charged per caller today, and this month (as far as it was read: without `month`, today only).
     public var costToday: [String: USDAmount] = [:]
     public var costMonth: [String: USDAmount] = [:]
     /// Dollars charged to the whole proxy today and this month.
@@ -33,35 +33,21 @@ public struct LedgerTotals: Sendable, Equatable {
         var totals = LedgerTotals(clock: clock)
         let since = month ? clock.month + "-01" : clock.day
         var newestFirstCosts: [String: [USDAmount]] = [:]
-        var earlierInARow = 0
-        _ = LedgerReader.forEachLineBackwards(path: path) { line in
-            // Lines are appended in time order, give or take a few milliseconds between loops (a record stamped
-            // 23:59:59.999 can follow one stamped 00:00:00.001): the periods end after a run of earlier lines.
-            if let lineDay = UsageRecord.day(ofLine: line), lineDay < since {
-                earlierInARow += 1
-                return earlierInARow < Self.earlierLinesThatEndThePeriod
-            }
-            earlierInARow = 0
+        LedgerReader.forEachLine(since: since, path: path) { line in
             totals.linesRead += 1
-            guard let record = UsageRecord(jsonLine: line), record.timestamp >= since else { return true }
+            guard let record = UsageRecord(jsonLine: line), record.timestamp >= since else { return }
             totals.add(record)
             if let cost = record.costUSD.flatMap(USDAmount.init(reportedCost:)), cost > .zero,
                 newestFirstCosts[record.model, default: []].count < LearnedCosts.window
             {
                 newestFirstCosts[record.model, default: []].append(cost)
             }
-            return true
         }
         for (model, costs) in newestFirstCosts {
             for cost in costs.reversed() { totals.learnedCosts.observe(model: model, cost: cost) }
         }
-        if !month { totals.costMonth = totals.costToday }
-        if !month { totals.teamCostMonth = totals.teamCostToday }
         return totals
     }
-
-    /// Consecutive lines from an earlier period after which reading stops.
-    static let earlierLinesThatEndThePeriod = 64
 
     mutating func add(_ record: UsageRecord) {
         let cost = record.budgetCost

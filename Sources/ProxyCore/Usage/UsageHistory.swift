@@ -65,15 +65,8 @@ public struct UsageHistory: Sendable, Equatable {
     /// so they add to what was counted live without counting anything twice.
     public static func read(path: String, endingAt end: Int, firstDay: String) -> UsageHistory {
         var history = UsageHistory()
-        var earlierInARow = 0
-        _ = LedgerReader.forEachLineBackwards(path: path, endingAt: end) { line in
-            if let lineDay = UsageRecord.day(ofLine: line), lineDay < firstDay {
-                earlierInARow += 1
-                return earlierInARow < LedgerTotals.earlierLinesThatEndThePeriod
-            }
-            earlierInARow = 0
+        LedgerReader.forEachLine(since: firstDay, path: path, endingAt: end) { line in
             if let record = UsageRecord(jsonLine: line), record.timestamp >= firstDay { history.add(record) }
-            return true
         }
         return history
     }

@@ -1,7 +1,19 @@
-/// The 429 `budget_exceeded` answers: what is spent, what the request may cost, and when to retry. When the budget
-/// is spent (or the request could never fit what is left), retry when the period resets; when running requests
-/// hold what is left, soon.
-enum BudgetRefusal {
+/// The 429s of the limits, the same whether this process or Redis decided. `budget_exceeded` says what is spent,
+/// what the request may cost, and when to retry: when the budget is spent (or the request could never fit what is
+/// left), when the period resets; when running requests hold what is left, soon.
+enum LimitRefusal {
+    static func rate(_ name: String, limit: Int, retryAfterSeconds: Int) -> OpenAIError {
+        OpenAIError(
+            status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",
+            message: "Member '\(name)' is limited to \(limit) requests per minute.", retryAfterSeconds: max(1, retryAfterSeconds))
+    }
+
+    static func concurrency(_ name: String, limit: Int) -> OpenAIError {
+        OpenAIError(
+            status: 429, type: "rate_limit_error", code: "concurrency_limit_exceeded",
+            message: "Member '\(name)' may have at most \(limit) streams open at once.", retryAfterSeconds: 1)
+    }
+
     enum Period: String {
         case day = "today (UTC)"
         case month = "this month (UTC)"
