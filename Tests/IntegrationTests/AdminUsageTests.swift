@@ -59,6 +59,17 @@ import Testing
         for attribute in ["src=\"http", "href=\"http", "url(http", "@import"] { #expect(!html.contains(attribute)) }
     }
 
+    /// Only reading the page needs no key: a POST to it announcing 30 MB, without a key, is refused on its head,
+    /// before any of the body is read.
+    @Test func anUnauthenticatedPostToTheDashboard_isRefusedBeforeItsBody() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("admin-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let harness = try rig(ledger: path)
+        let client = try harness.client()
+        try client.send("POST /dashboard HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 31457280\r\n\r\n")
+        #expect(try client.readHead().status == 401)
+    }
+
     /// Earlier days come from the ledger (read in the background after start-up); today's requests are counted
     /// as they end, and never twice.
     @Test func reportCountsTheLedgersEarlierDays_andLiveRequests_once() throws {

@@ -198,3 +198,25 @@ def test_redis_down_local_keeps_serving_and_reject_answers_503(cluster, spawn):
     # Redis back: shared limits again, without a restart.
     redis.start()
     assert eventually(lambda: _chat(strict.url, "free").status_code == 200, 5)
+
+
+def test_a_redis_that_accepts_and_never_answers_is_an_error_not_a_hang(spawn, tmp_path):
+    """A Redis that stalls (a hung server, a black-holed network path) costs each request at most redis.timeout_ms:
+    `local` serves under this instance's limits, `reject` answers 503, and neither hangs."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+    mock = spawn("mock", "agent")
+    env = clean_env(PERPLEXITY_API_KEY=UPSTREAM_KEY)
+    try:
+        for on_error, status in (("local", 200), ("reject", 503)):
+            proxy = spawn("raw", f"proxy-silent-{on_error}",
+                          ["serve", "--config", str(_config(tmp_path, on_error, mock.url, url, on_error)),
+                           "--listen", "127.0.0.1:0"], env)
+            started = time.monotonic()
+            answer = _chat(proxy.url, "free")
+            assert answer.status_code == status, answer.text
+            assert time.monotonic() - started < 5, "a stalled Redis held the request"
+    finally:
+        silent.close()
